@@ -1,0 +1,298 @@
+"""Settings, hosts and credentials, resolved in one documented order.
+
+Each setting is taken from the first of these places that has it:
+
+1. the arguments of the call (``host=``, ``access_key=``, ``secret_key=``, ...);
+2. the in-process settings object, :data:`leadsq.settings` (``leadsq.configure(...)``);
+3. the environment: ``LSQ_HOST``, ``LSQ_ACCESS_KEY``, ``LSQ_SECRET_KEY``,
+   ``LSQ_ANALYTICS_URL``;
+4. the config file: ``$LSQ_CONFIG``, else ``~/.config/leadsq/config.ini``, section
+   ``[leadsq]`` (keys ``host``, ``access_key``, ``secret_key``, ``analytics_url``).
+
+``host`` takes a region code (``us11``, ``in21``, ``in22``, ``ir31``, ``ca12``, ``sg``),
+a host name (``api-us11.leadsquared.com``) or a base URL (``https://...``,
+``http://127.0.0.1:8765``), or ``"sandbox"`` for a process-wide sandbox started on
+demand. Nothing configured is an error naming every place looked; there is never a
+silent fallback to fake data.
+"""
+
+from __future__ import annotations
+
+import atexit
+import configparser
+import dataclasses
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, METADATA_PATHS
+from leadsq.errors import ConfigurationError
+
+__all__ = [
+    "REGIONS",
+    "Connection",
+    "Settings",
+    "configure",
+    "resolve_connection",
+    "settings",
+]
+
+REGIONS: dict[str, str] = {
+    "sg": "api.leadsquared.com",
+    "us11": "api-us11.leadsquared.com",
+    "in21": "api-in21.leadsquared.com",
+    "in22": "api-in22.leadsquared.com",
+    "ir31": "api-ir31.leadsquared.com",
+    "ca12": "api-ca12.leadsquared.com",
+}
+ENVIRONMENT = {
+    "host": "LSQ_HOST",
+    "access_key": "LSQ_ACCESS_KEY",
+    "secret_key": "LSQ_SECRET_KEY",
+    "analytics_url": "LSQ_ANALYTICS_URL",
+}
+SANDBOX = "sandbox"
+
+
+class _Unset:
+    """Sentinel: a setting that was not given, as opposed to one given as ``None``."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+
+@dataclass
+class Settings:
+    """Process-wide settings; the module-level :data:`settings` is the one in use.
+
+    Every point the contract marks [ours] or [seen] is a setting here, because the
+    real service may differ from the sandbox.
+
+    Attributes
+    ----------
+    host, access_key, secret_key, analytics_url : str or None
+        Connection defaults (step 2 of the resolution order).
+    rate_limit : tuple of (int, float)
+        Calls allowed per window of seconds, shared by every call with the same access
+        key in this process. Default ``(25, 5.0)``, the Enterprise plan's limit.
+    timeout : tuple of (float, float)
+        Connect and read timeouts in seconds.
+    max_retries : int
+        Attempts after the first for 429, 5xx, rate-limit bodies and transport errors.
+    max_retry_seconds : float
+        Give up retrying one call after this long.
+    backoff : tuple of (float, float)
+        First and largest wait between retries in seconds (exponential, with jitter).
+    workers : int
+        Concurrent page requests in one read, all under the shared rate limiter.
+    page_size : int
+        Default page size of a read.
+    auth : {"headers", "query"}
+        Where the keys go: ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers (the vendor's
+        general advice; keeps keys out of URLs and logs) or the query string.
+    paths : dict
+        Path per endpoint (``distribution``, ``not_contacted``, ``lead_fields``,
+        ``activity_types``, ``users``).
+    rate_limit_exception : str
+        The ``ExceptionType`` that marks a rate-limit answer, whatever its HTTP status.
+    """
+
+    host: str | None = None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    analytics_url: str | None = None
+    rate_limit: tuple[int, float] = (25, 5.0)
+    timeout: tuple[float, float] = (5.0, 60.0)
+    max_retries: int = 6
+    max_retry_seconds: float = 120.0
+    backoff: tuple[float, float] = (0.25, 8.0)
+    workers: int = 8
+    page_size: int = 1000
+    auth: str = "headers"
+    paths: dict[str, str] = field(
+        default_factory=lambda: {
+            "distribution": ENDPOINT_PATHS["distribution"][0],
+            "not_contacted": ENDPOINT_PATHS["not_contacted"][0],
+            **METADATA_PATHS,
+        }
+    )
+    rate_limit_exception: str = EXCEPTION_TYPES[429]
+
+    def __post_init__(self) -> None:
+        _check_settings(self)
+
+
+def _check_settings(value: Settings) -> None:
+    calls, window = value.rate_limit
+    if int(calls) != calls or calls < 1 or not window > 0:
+        raise ConfigurationError(
+            f"rate_limit must be (calls >= 1, window seconds > 0); got {value.rate_limit!r}"
+        )
+    if value.auth not in ("headers", "query"):
+        raise ConfigurationError(f"auth must be 'headers' or 'query'; got {value.auth!r}")
+    if value.workers < 1 or value.page_size < 1 or value.max_retries < 0:
+        raise ConfigurationError("workers and page_size must be >= 1 and max_retries >= 0")
+    missing = {"distribution", "not_contacted", *METADATA_PATHS} - set(value.paths)
+    if missing:
+        raise ConfigurationError(f"paths lacks {', '.join(sorted(missing))}")
+
+
+settings = Settings()
+_settings_lock = threading.Lock()
+
+
+def configure(**changes: Any) -> Settings:
+    """Change the process-wide :data:`settings`; return them.
+
+    Examples
+    --------
+    >>> import leadsq
+    >>> leadsq.configure(host="us11", rate_limit=(10, 5))  # doctest: +SKIP
+    """
+    global settings
+    names = {f.name for f in dataclasses.fields(Settings)}
+    unknown = sorted(set(changes) - names)
+    if unknown:
+        raise ConfigurationError(
+            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
+        )
+    with _settings_lock:
+        settings = dataclasses.replace(settings, **changes)
+    return settings
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and as whom to call: base URLs and keys (the keys never show in a repr)."""
+
+    api_url: str
+    analytics_url: str
+    access_key: str = field(repr=False)
+    secret_key: str = field(repr=False)
+    settings: Settings = field(repr=False, compare=False)
+
+    @property
+    def host(self) -> str:
+        """The analytics base URL, for provenance."""
+        return self.analytics_url
+
+
+def base_url(host: str) -> str:
+    """Turn a region code, host name or base URL into a base URL without a trailing slash.
+
+    Raises
+    ------
+    ConfigurationError
+        If ``host`` is none of those.
+    """
+    text = host.strip()
+    if text.lower() in REGIONS:
+        return f"https://{REGIONS[text.lower()]}"
+    if "://" in text:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigurationError(f"host {host!r} is not an http(s) URL")
+        return text.rstrip("/")
+    if text and all(part and part.replace("-", "").isalnum() for part in text.split(".")):
+        return f"https://{text}"
+    raise ConfigurationError(
+        f"host {host!r} is not a region code ({', '.join(REGIONS)}), a host name or a base URL"
+    )
+
+
+_sandbox: Any = None
+
+
+def shared_sandbox() -> Any:
+    """The process-wide sandbox behind ``host="sandbox"``, started on first use."""
+    global _sandbox
+    with _settings_lock:
+        if _sandbox is None:
+            from leadsq.sandbox import Sandbox
+
+            _sandbox = Sandbox()
+            _sandbox.start()
+            atexit.register(_sandbox.stop)
+        return _sandbox
+
+
+def _config_file() -> Path:
+    return Path(os.environ.get("LSQ_CONFIG", "~/.config/leadsq/config.ini")).expanduser()
+
+
+def _from_file(path: Path) -> Mapping[str, str]:
+    if not path.is_file():
+        return {}
+    parser = configparser.ConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except configparser.Error as exc:
+        raise ConfigurationError(f"config file {path} cannot be read: {exc.message}") from None
+    return dict(parser["leadsq"]) if parser.has_section("leadsq") else {}
+
+
+def resolve_connection(
+    host: str | None = None,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    analytics_url: str | None = None,
+) -> Connection:
+    """Resolve host, analytics base and keys in the documented order.
+
+    Parameters
+    ----------
+    host, access_key, secret_key, analytics_url : str, optional
+        Explicit values; each wins over every other place.
+
+    Returns
+    -------
+    Connection
+
+    Raises
+    ------
+    ConfigurationError
+        Naming every place looked when a host or a key is missing.
+    """
+    current = settings
+    path = _config_file()
+    places = [
+        {
+            "host": host,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "analytics_url": analytics_url,
+        },
+        {name: getattr(current, name) for name in ENVIRONMENT},
+        {name: os.environ.get(variable) for name, variable in ENVIRONMENT.items()},
+        _from_file(path),
+    ]
+    chosen = {name: next((p[name] for p in places if p.get(name)), None) for name in ENVIRONMENT}
+    if chosen["host"] and chosen["host"].strip().lower() == SANDBOX:
+        box = shared_sandbox()
+        chosen.update(host=box.url, access_key=box.access_key, secret_key=box.secret_key)
+    missing = [name for name in ("host", "access_key", "secret_key") if not chosen[name]]
+    if missing:
+        raise ConfigurationError(
+            f"No {' or '.join(missing)} configured. Looked in: the arguments "
+            f"(host=, access_key=, secret_key=); leadsq.settings (leadsq.configure(...)); "
+            f"the environment ({', '.join(ENVIRONMENT[m] for m in missing)}); "
+            f"the config file {path} (section [leadsq]). "
+            'To try leadsq without an account, pass host="sandbox" (or set LSQ_HOST=sandbox) '
+            "to use the built-in sandbox server."
+        )
+    api_url = base_url(chosen["host"])
+    analytics = base_url(chosen["analytics_url"]) if chosen["analytics_url"] else api_url
+    return Connection(
+        api_url=api_url,
+        analytics_url=analytics,
+        access_key=chosen["access_key"],
+        secret_key=chosen["secret_key"],
+        settings=current,
+    )
