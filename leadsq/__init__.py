@@ -1,3 +1,64 @@
-"""leadsq: LeadSquared CRM analytics in pandas and Jupyter."""
+"""leadsq: LeadSquared CRM analytics in pandas and Jupyter.
+
+``import leadsq`` registers ``pd.read_leadsquared`` (when the name is free) and the
+``df.lsq`` accessor. Start with :func:`read_leadsquared`; try it without an account
+against the built-in sandbox with ``host="sandbox"``.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+
+from leadsq.config import Settings, configure, settings
+from leadsq.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    ConfigurationError,
+    LeadsqError,
+    NotFoundError,
+    QueryError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from leadsq.reader import DriftWarning, read_leadsquared
+from leadsq.sandbox import Sandbox
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "APIError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "DriftWarning",
+    "LeadsqError",
+    "NotFoundError",
+    "QueryError",
+    "RateLimitError",
+    "Sandbox",
+    "ServerError",
+    "Settings",
+    "TransportError",
+    "__version__",
+    "configure",
+    "read_leadsquared",
+    "settings",
+]
+
+
+def _register_pandas_reader() -> None:
+    existing = getattr(pd, "read_leadsquared", None)
+    if existing is None:
+        pd.read_leadsquared = read_leadsquared
+    elif existing is not read_leadsquared:
+        warnings.warn(
+            "pd.read_leadsquared is already taken by another package; use leadsq.read_leadsquared",
+            stacklevel=2,
+        )
+
+
+_register_pandas_reader()
