@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from pyrate_limiter import Duration, Limiter, Rate
+from pyrate_limiter import Limiter, Rate
 from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
@@ -90,7 +90,7 @@ def _limiter_for(access_key: str, calls: int, window: float) -> Limiter:
     with _limiters_lock:
         key = (digest, int(calls), float(window))
         if key not in _limiters:
-            _limiters[key] = Limiter(Rate(int(calls), Duration(int(window * 1000))), buffer_ms=50)
+            _limiters[key] = Limiter(Rate(int(calls), round(window * 1000)), buffer_ms=50)
         return _limiters[key]
 
 
