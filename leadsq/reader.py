@@ -20,13 +20,13 @@ from tqdm.auto import tqdm
 
 from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
-from leadsq.contract import Paging, Report, report_to_body
+from leadsq.contract import ContractError, Paging, Report, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, empty_frame, parse_page, to_typed_frame
 from leadsq.query import build_report
 from leadsq.transport import Transport, transport_for
 
-__all__ = ["DriftWarning", "read_leadsquared", "read_report"]
+__all__ = ["DriftWarning", "read_again", "read_leadsquared", "read_report"]
 
 FORMATS = ("json", "csv")
 
@@ -175,6 +175,7 @@ def read_report(
     response_format: str = "json",
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read every page of ``report`` (see :func:`read_leadsquared`)."""
+    _connections[connection.analytics_url] = connection
     transport = transport_for(connection)
     dtypes = column_dtypes(report.output, metadata.field_types(connection))
     read = _Read(report, transport, dtypes, max_results, response_format.lower(), progress)
@@ -189,6 +190,34 @@ def read_report(
         error.args = (f"{error.args[0]} ({error.rows_received} rows had arrived; see .partial)",)
         raise
     return read.finish(_concat(frames, dtypes))
+
+
+def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
+    """Run the read recorded in ``df.attrs["leadsq"]`` again.
+
+    The keys come from the connection this process last used for that host (kept in
+    memory only, never in the provenance), else from the configured places.
+    """
+    try:
+        report = parse_report(provenance["body"], provenance["endpoint"])
+        host = provenance["host"]
+    except (KeyError, TypeError) as exc:
+        raise QueryError(f"the provenance lacks {exc}; it is not from read_leadsquared") from None
+    except ContractError as exc:
+        raise QueryError(f"the provenance body is not valid: {exc}") from None
+    connection = _connections.get(host) or resolve_connection(host=host)
+    frame = read_report(
+        report,
+        connection,
+        max_results=provenance.get("max_results"),
+        progress=progress,
+        response_format=provenance.get("response_format", "json"),
+    )
+    assert isinstance(frame, pd.DataFrame)
+    return frame
+
+
+_connections: dict[str, Connection] = {}
 
 
 def _concat(frames: list[pd.DataFrame], dtypes: Mapping[str, str]) -> pd.DataFrame:
