@@ -1,0 +1,36 @@
+"""The sandbox: a LeadSquared analytics server over a real database of generated data.
+
+It implements ``../shared/API.md`` over real HTTP, for demos, notebooks and tests, and
+imports nothing from the leadsq client (only :mod:`leadsq.contract`)::
+
+    from leadsq.sandbox import Sandbox
+
+    with Sandbox(leads=20_000, seed=7) as sb:
+        print(sb.url, sb.access_key)
+
+or from a shell: ``python -m leadsq sandbox --port 8765 --leads 20000 --seed 7``.
+
+Modules: :mod:`~leadsq.sandbox.settings` (every setting), :mod:`~leadsq.sandbox.generator`
+(the data, in DuckDB SQL), :mod:`~leadsq.sandbox.sql` (reports to parameterised SQL),
+:mod:`~leadsq.sandbox.store` (the database), :mod:`~leadsq.sandbox.server` (the WSGI app
+and server), :mod:`~leadsq.sandbox.runtime` (:class:`Sandbox`), :mod:`~leadsq.sandbox.cli`
+(the command).
+"""
+
+from leadsq.sandbox.runtime import Sandbox
+from leadsq.sandbox.settings import (
+    DEMO_ACCESS_KEY,
+    DEMO_SECRET_KEY,
+    Churn,
+    Faults,
+    SandboxSettings,
+)
+
+__all__ = [
+    "DEMO_ACCESS_KEY",
+    "DEMO_SECRET_KEY",
+    "Churn",
+    "Faults",
+    "Sandbox",
+    "SandboxSettings",
+]

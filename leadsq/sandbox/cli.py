@@ -1,0 +1,174 @@
+"""``python -m leadsq sandbox``: serve the sandbox from a shell until Ctrl-C.
+
+Every option mirrors a field of :class:`~leadsq.sandbox.settings.SandboxSettings`; run
+``python -m leadsq sandbox --help`` for the list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from leadsq.sandbox.runtime import Sandbox
+from leadsq.sandbox.settings import DEMO_SECRET_KEY, Churn, Faults, SandboxSettings
+
+__all__ = ["build_parser", "main", "settings_from_args"]
+
+
+def _rate_limit(text: str) -> tuple[int, int] | None:
+    if text.strip().lower() in ("off", "none", "0"):
+        return None
+    calls, slash, window = text.partition("/")
+    try:
+        if not slash:
+            raise ValueError
+        return SandboxSettings._checked_rate_limit((int(calls), float(window)))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected CALLS/SECONDS such as 25/5, or off; got {text!r}"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m leadsq sandbox``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m leadsq sandbox",
+        description="Serve a LeadSquared analytics sandbox over generated data until Ctrl-C.",
+    )
+    data = parser.add_argument_group("data")
+    data.add_argument("--leads", type=int, default=20_000, help="leads (default 20000)")
+    data.add_argument("--users", type=int, default=25, help="users (default 25)")
+    data.add_argument("--seed", type=int, default=7, help="data and fault seed (default 7)")
+    data.add_argument(
+        "--anchor", default=None, help="the data's today, YYYY-MM-DD (default: today, UTC)"
+    )
+    data.add_argument(
+        "--activity-scale", type=float, default=1.0, help="activities per lead, x (default 1)"
+    )
+    net = parser.add_argument_group("network and keys")
+    net.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
+    net.add_argument("--port", type=int, default=8765, help="port, 0 for any (default 8765)")
+    net.add_argument("--access-key", default=None, help="access key (default: the demo key)")
+    net.add_argument("--secret-key", default=None, help="secret key (default: the demo key)")
+    limits = parser.add_argument_group("limits and latency")
+    limits.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        default=(25, 5),
+        metavar="CALLS/SECONDS",
+        help="sliding-window limit per access key, or off (default 25/5)",
+    )
+    limits.add_argument(
+        "--rate-limit-status",
+        type=int,
+        choices=(429, 200),
+        default=429,
+        help="HTTP status of an over-limit answer (default 429)",
+    )
+    limits.add_argument(
+        "--max-page-size", type=int, default=5000, help="largest PageSize (default 5000)"
+    )
+    limits.add_argument(
+        "--max-body-bytes", type=int, default=1 << 20, help="largest body (default 1 MiB)"
+    )
+    limits.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
+    limits.add_argument("--jitter", type=float, default=0.0, help="up to this many more seconds")
+    faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
+    faults.add_argument("--fault-500", type=float, default=0.0, help="answered 500")
+    faults.add_argument("--fault-429", type=float, default=0.0, help="answered 429")
+    faults.add_argument(
+        "--fault-429-as-200", type=float, default=0.0, help="answered 200 with the rate-limit body"
+    )
+    faults.add_argument("--fault-drop", type=float, default=0.0, help="connection dropped")
+    faults.add_argument("--fault-truncate", type=float, default=0.0, help="body truncated")
+    churn = parser.add_argument_group("churn (while serving)")
+    churn.add_argument("--churn-create", type=float, default=0.0, help="leads created per second")
+    churn.add_argument("--churn-modify", type=float, default=0.0, help="leads modified per second")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
+    return parser
+
+
+def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
+    """The settings the parsed options describe."""
+    keys = {}
+    if args.access_key is not None:
+        keys["access_key"] = args.access_key
+    if args.secret_key is not None:
+        keys["secret_key"] = args.secret_key
+    return SandboxSettings(
+        seed=args.seed,
+        leads=args.leads,
+        users=args.users,
+        anchor=args.anchor,
+        activity_scale=args.activity_scale,
+        host=args.host,
+        port=args.port,
+        rate_limit=args.rate_limit,
+        rate_limit_status=args.rate_limit_status,
+        max_page_size=args.max_page_size,
+        max_body_bytes=args.max_body_bytes,
+        latency=args.latency,
+        jitter=args.jitter,
+        faults=Faults(
+            server_error=args.fault_500,
+            rate_limit=args.fault_429,
+            rate_limit_200=args.fault_429_as_200,
+            dropped=args.fault_drop,
+            truncated=args.fault_truncate,
+        ),
+        churn=Churn(created_per_second=args.churn_create, modified_per_second=args.churn_modify),
+        **keys,
+    )
+
+
+def describe(sandbox: Sandbox) -> str:
+    """What the command prints once serving: URL, keys and a first request to try."""
+    s = sandbox.settings
+    secret = (
+        sandbox.secret_key
+        if s.secret_key == DEMO_SECRET_KEY
+        else "(the one given with --secret-key)"
+    )
+    limit = "off" if s.rate_limit is None else f"{s.rate_limit[0]} calls in {s.rate_limit[1]} s"
+    return "\n".join(
+        [
+            f"leadsq sandbox: {s.leads} leads, {s.users} users, seed {s.seed}, "
+            f"anchor {s.anchor:%Y-%m-%d}",
+            f"  URL:        {sandbox.url}",
+            f"  access key: {sandbox.access_key}",
+            f"  secret key: {secret}",
+            f"  rate limit: {limit} (over-limit status {s.rate_limit_status})",
+            f"  try:        curl -H 'x-LSQ-AccessKey: {sandbox.access_key}' "
+            f"-H 'x-LSQ-SecretKey: ...' {sandbox.url}/v2/UserManagement.svc/Users.Get",
+            "Press Ctrl-C to stop.",
+        ]
+    )
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    """Run ``python -m leadsq sandbox``; returns the exit status."""
+    out = out or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = settings_from_args(args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.verbose:
+        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
+        logging.getLogger("leadsq.sandbox").setLevel(logging.DEBUG)
+    sandbox = Sandbox(settings)
+    try:
+        sandbox.start()
+    except OSError as exc:
+        print(f"cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return 1
+    print(describe(sandbox), file=out, flush=True)
+    try:
+        sandbox.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped", file=out)
+    return 0

@@ -1,0 +1,670 @@
+"""Deterministic sample data for the sandbox: a sales team, its leads and their activities.
+
+The data is generated in DuckDB SQL. Randomness is hash-based: every random draw is
+``hash(seed, row, salt)``, so the same seed, sizes and anchor give the same rows, whatever
+the number of threads DuckDB uses. What it looks like:
+
+* **users**: ``UserID, FirstName, LastName, EmailAddress, Role, Team``; the first seven
+  carry the user ids of the vendor's example requests. Workloads are uneven (Zipf-like);
+  the admin owns no new leads.
+* **leads**: the standard fields of the contract (section 6), a Boolean ``DoNotCall``
+  and custom ``mx_`` fields of Text, Number, Date and Select types, with some nulls and
+  empty strings. Most leads were created in the two years before the anchor, more of them
+  recently; a few percent are older "legacy" leads, owned by four of the seven vendor
+  users. ``ProspectAutoId`` follows ``CreatedOn``.
+* **stages** drive everything else: young leads are mostly Prospects and Opportunities,
+  old ones Customers or Not Interested; engagement, scores, loan amounts and how many
+  activities a lead gets depend on its stage. A share of leads has no activity at all.
+* **activities**: phone calls (21 inbound, 22 outbound) and custom types numbered from
+  201, posted between the lead's creation and the anchor. ``ProspectActivityDate_Max``
+  is the latest of them, ``EngagementScore`` sums points per activity.
+
+Tables: ``users``, ``activity_types``, ``leads``, ``activities``.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "LEAD_FIELDS",
+    "STAGES",
+    "VENDOR_USER_IDS",
+    "ActivityType",
+    "FieldSpec",
+    "generate",
+    "lead_field_metadata",
+    "make_users",
+    "new_lead_values",
+]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A lead field: its ``LeadsMetaData.Get`` descriptor and its column type."""
+
+    schema_name: str
+    display_name: str
+    data_type: str
+    render_type: str
+    sql_type: str
+    mandatory: bool = False
+    options: tuple[str, ...] = ()
+
+    def descriptor(self) -> dict[str, Any]:
+        """The field as ``LeadsMetaData.Get`` describes it."""
+        item: dict[str, Any] = {
+            "SchemaName": self.schema_name,
+            "DisplayName": self.display_name,
+            "DataType": self.data_type,
+            "IsMandatory": self.mandatory,
+            "RenderType": self.render_type,
+        }
+        if self.data_type == "Select":
+            item["Options"] = [{"Value": option} for option in self.options]
+        return item
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    """An activity type: its event code, name and category."""
+
+    event: int
+    display_name: str
+    category: str
+    points: int
+
+
+STAGES = ("Prospect", "Opportunity", "Customer", "Not Interested", "Invalid")
+_SOURCES = (
+    ("Website", 0.25),
+    ("Google Ads", 0.18),
+    ("Facebook", 0.12),
+    ("Referral", 0.10),
+    ("Inbound Call", 0.09),
+    ("Partner", 0.08),
+    ("Email Campaign", 0.07),
+    ("Walk-in", 0.06),
+    ("", 0.03),
+)
+_CITIES = (
+    ("Mumbai", 0.18),
+    ("Delhi", 0.16),
+    ("Bengaluru", 0.15),
+    ("Hyderabad", 0.10),
+    ("Chennai", 0.09),
+    ("Pune", 0.09),
+    ("Kolkata", 0.07),
+    ("Ahmedabad", 0.06),
+    ("Jaipur", 0.04),
+    ("Lucknow", 0.03),
+)
+# product, share, smallest and largest loan amount
+_PRODUCTS = (
+    ("Home Loan", 0.30, 1_500_000, 12_000_000),
+    ("Personal Loan", 0.28, 50_000, 1_500_000),
+    ("Car Loan", 0.15, 300_000, 2_500_000),
+    ("Business Loan", 0.15, 500_000, 5_000_000),
+    ("Education Loan", 0.07, 200_000, 3_000_000),
+)
+_REMARKS = (
+    ("Interested, wants a call back after 6 pm", 0.10),
+    ('Said "not now", try next quarter', 0.06),
+    ("Asked for the rate card", 0.08),
+    ("Comparing offers from two banks", 0.07),
+    ("Visited the branch;\nneeds the document checklist", 0.04),
+    ("Prefers Hindi \u2014 call on weekends", 0.05),
+    ("Wrong number?", 0.03),
+    ("Existing customer, wants a top-up loan", 0.07),
+    ("", 0.10),
+)
+# fmt: off
+_COMPANIES = (
+    "Acme Textiles", "Bharat Logistics", "Coastal Foods", "Deccan Motors", "Everest Pharma",
+    "Falcon Software", "Ganga Traders", "Himalaya Exports", "Indus Builders", "Jaipur Gems",
+    "Kaveri Agro", "Lotus Retail", "Meridian Steel", "Narmada Power", "Orchid Hotels",
+    "Pioneer Plastics", "Quest Analytics", "Royal Furnishings", "Sapphire Media",
+    "Tata Street Cafe", "Unity Hospital", "Vista Realty", "Western Dairy", "Zenith Auto Parts",
+)
+_FIRST_NAMES = (
+    "Aarav", "Aditi", "Akash", "Ananya", "Arjun", "Bhavna", "Chetan", "Deepa", "Dev", "Divya",
+    "Farhan", "Gaurav", "Geeta", "Harish", "Ishaan", "Isha", "Jaya", "Karan", "Kavya", "Lakshmi",
+    "Manish", "Meera", "Mohit", "Nandini", "Neha", "Nikhil", "Pooja", "Pranav", "Priya", "Rahul",
+    "Rajesh", "Riya", "Rohan", "Sachin", "Sanjay", "Sara", "Shreya", "Siddharth", "Sneha", "Sunil",
+    "Tanvi", "Tarun", "Uma", "Varun", "Vidya", "Vikram", "Yash", "Zoya", "John", "Maria", "Ahmed",
+    "Fatima", "Wei", "Elena",
+)
+_LAST_NAMES = (
+    "Agarwal", "Bose", "Chopra", "Das", "D'Souza", "Fernandes", "Gupta", "Iyer", "Jain", "Joshi",
+    "Kapoor", "Khan", "Kulkarni", "Kumar", "Menon", "Mehta", "Mishra", "Nair", "Patel", "Pillai",
+    "Rao", "Reddy", "Saxena", "Sharma", "Shetty", "Singh", "Sinha", "Srinivasan", "Thomas",
+    "Varma", "Verma", "Yadav", "Banerjee", "Chatterjee", "Ghosh",
+)
+# fmt: on
+_EMAIL_DOMAINS = ("example.com", "example.in", "example.org", "mail.example.net")
+
+ACTIVITY_TYPES: tuple[ActivityType, ...] = (
+    ActivityType(21, "Inbound Phone Call Activity", "Sales", 3),
+    ActivityType(22, "Outbound Phone Call Activity", "Sales", 2),
+    ActivityType(201, "Meeting", "Sales", 8),
+    ActivityType(202, "Field Visit", "Sales", 10),
+    ActivityType(203, "Document Collection", "Operations", 6),
+    ActivityType(204, "Loan Application", "Operations", 12),
+    ActivityType(205, "Email Follow Up", "Marketing", 1),
+)
+# per stage: share without any activity, most activities, mix of event codes
+_ACTIVITY_PROFILE: dict[str, tuple[float, int, tuple[tuple[int, float], ...]]] = {
+    "Prospect": (0.45, 4, ((22, 0.55), (21, 0.20), (205, 0.25))),
+    "Opportunity": (
+        0.06,
+        9,
+        ((22, 0.35), (21, 0.15), (201, 0.20), (202, 0.10), (203, 0.10), (205, 0.10)),
+    ),
+    "Customer": (
+        0.0,
+        14,
+        ((22, 0.25), (21, 0.10), (201, 0.15), (202, 0.10), (203, 0.20), (204, 0.15), (205, 0.05)),
+    ),
+    "Not Interested": (0.22, 4, ((22, 0.60), (21, 0.20), (205, 0.20))),
+    "Invalid": (0.55, 2, ((22, 0.80), (205, 0.20))),
+}
+# per stage: lowest score and its spread
+_SCORES = {
+    "Prospect": (0, 40),
+    "Opportunity": (30, 60),
+    "Customer": (60, 90),
+    "Not Interested": (0, 25),
+    "Invalid": (0, 10),
+}
+
+LEAD_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("ProspectID", "Lead Id", "Text", "Textbox", "VARCHAR", True),
+    FieldSpec("ProspectAutoId", "Lead Number", "Number", "Number", "BIGINT", True),
+    FieldSpec("FirstName", "First Name", "Text", "Textbox", "VARCHAR"),
+    FieldSpec("LastName", "Last Name", "Text", "Textbox", "VARCHAR", True),
+    FieldSpec("EmailAddress", "Email", "Email", "Email", "VARCHAR"),
+    FieldSpec("Phone", "Phone Number", "Phone", "Phone", "VARCHAR"),
+    FieldSpec("Company", "Company", "Text", "Textbox", "VARCHAR"),
+    FieldSpec("ProspectStage", "Lead Stage", "Select", "Dropdown", "VARCHAR", True, STAGES),
+    FieldSpec(
+        "Source",
+        "Lead Source",
+        "Select",
+        "Dropdown",
+        "VARCHAR",
+        False,
+        tuple(name for name, _ in _SOURCES if name),
+    ),
+    FieldSpec("Score", "Score", "Number", "Number", "BIGINT"),
+    FieldSpec("EngagementScore", "Engagement Score", "Number", "Number", "BIGINT"),
+    FieldSpec("OwnerId", "Owner", "Text", "User", "VARCHAR", True),
+    FieldSpec("CreatedOn", "Created On", "Date", "DateTime", "TIMESTAMP", True),
+    FieldSpec("ModifiedOn", "Modified On", "Date", "DateTime", "TIMESTAMP", True),
+    FieldSpec("ProspectActivityDate_Max", "Last Activity Date", "Date", "DateTime", "TIMESTAMP"),
+    FieldSpec("DoNotCall", "Do Not Call", "Boolean", "Checkbox", "BOOLEAN"),
+    FieldSpec(
+        "mx_City", "City", "Select", "Dropdown", "VARCHAR", False, tuple(c for c, _ in _CITIES)
+    ),
+    FieldSpec(
+        "mx_Product",
+        "Product",
+        "Select",
+        "Dropdown",
+        "VARCHAR",
+        False,
+        tuple(p[0] for p in _PRODUCTS),
+    ),
+    FieldSpec("mx_Loan_Amount", "Loan Amount", "Number", "Number", "BIGINT"),
+    FieldSpec("mx_Interest_Rate", "Interest Rate", "Number", "Decimal", "DOUBLE"),
+    FieldSpec("mx_Date_of_Birth", "Date of Birth", "Date", "Date", "TIMESTAMP"),
+    FieldSpec("mx_Follow_Up_Date", "Follow Up Date", "Date", "Date", "TIMESTAMP"),
+    FieldSpec("mx_Remarks", "Remarks", "Text", "TextArea", "VARCHAR"),
+)
+
+VENDOR_USER_IDS = (
+    "01f131a5-7746-11e6-bcaf-0677ec402fcf",
+    "07934579-8551-11e6-88b9-0677ec402fcf",
+    "090529bc-862c-11e6-88b9-0677ec402fcf",
+    "0ec2b1d5-3d0f-11e5-b982-22000aa68b6f",
+    "8e7da340-740a-11e5-8de3-22000aa5088d",
+    "ca00fef0-73f7-11e5-8de3-22000aa5088d",
+    "dd908e91-c5c9-11e5-8de3-22000aa5088d",
+)
+# the vendor users: name, role, team; the admin owns no leads of its own
+_VENDOR_USERS = (
+    ("Asha", "Menon", "Admin", "Head Office"),
+    ("Vikram", "Rao", "Sales Manager", "West"),
+    ("Neha", "Kapoor", "Sales Executive", "North"),
+    ("Imran", "Sheikh", "Sales Executive", "South"),
+    ("Deepa", "Iyer", "Sales Manager", "South"),
+    ("Rohit", "Verma", "Sales Executive", "North"),
+    ("Kiran", "Patil", "Sales Executive", "West"),
+)
+_LEGACY_OWNERS = {1: 5.0, 4: 2.0, 5: 2.0, 6: 1.0}  # user index: weight, for old leads
+_TEAMS = ("North", "South", "West", "East", "Inside Sales")
+_LEGACY_SHARE = 0.04
+_RECENT_DAYS = 730
+_LEGACY_DAYS = 8 * 365
+_BUCKETS = 10_000
+
+
+def lead_field_metadata() -> list[dict[str, Any]]:
+    """Every lead field as ``LeadsMetaData.Get`` returns it."""
+    return [spec.descriptor() for spec in LEAD_FIELDS]
+
+
+def make_users(count: int, seed: int) -> list[dict[str, Any]]:
+    """The sales team: ``count`` users with workload weights.
+
+    Returns
+    -------
+    list of dict
+        ``UserID, FirstName, LastName, EmailAddress, Role, Team`` plus the private
+        weights ``_recent`` and ``_legacy`` (share of new and of old leads owned).
+    """
+    rng = random.Random(f"leadsq-sandbox-users-{seed}")
+    users = []
+    taken: set[str] = set()
+    for index in range(count):
+        if index < len(VENDOR_USER_IDS):
+            user_id = VENDOR_USER_IDS[index]
+            first, last, role, team = _VENDOR_USERS[index]
+        else:
+            user_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+            role = "Sales Manager" if index % 6 == 0 else "Sales Executive"
+            team = rng.choice(_TEAMS)
+        handle = f"{first}.{last}".lower().replace("'", "")
+        while handle in taken:
+            handle += str(index)
+        taken.add(handle)
+        users.append(
+            {
+                "UserID": user_id,
+                "FirstName": first,
+                "LastName": last,
+                "EmailAddress": f"{handle}@sandbox.example.com",
+                "Role": role,
+                "Team": team,
+            }
+        )
+    ranks = list(range(1, count + 1))
+    rng.shuffle(ranks)
+    for user, rank in zip(users, ranks, strict=True):
+        factor = {"Admin": 0.0, "Sales Manager": 0.35}.get(user["Role"], 1.0)
+        user["_recent"] = factor / rank**1.1
+    if not any(user["_recent"] for user in users):
+        for user in users:
+            user["_recent"] = 1.0
+    for index, user in enumerate(users):
+        user["_legacy"] = _LEGACY_OWNERS.get(index, 0.0)
+    if not any(user["_legacy"] for user in users):
+        for user in users:
+            user["_legacy"] = user["_recent"]
+    return users
+
+
+def _buckets(users: Sequence[dict[str, Any]], weight: str) -> list[str]:
+    """``_BUCKETS`` owner ids in proportion to the users' weights (for a uniform pick)."""
+    total = sum(user[weight] for user in users)
+    result: list[str] = []
+    cumulative = 0.0
+    for user in users:
+        cumulative += user[weight]
+        upto = round(_BUCKETS * cumulative / total)
+        result.extend([user["UserID"]] * (upto - len(result)))
+    return result
+
+
+def _literal(value: str | None) -> str:
+    if value is None:
+        return "NULL"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _pick(draw: str, choices: Sequence[tuple[str, float]]) -> str:
+    """SQL choosing among weighted constants by a uniform ``draw``; NULL past the last."""
+    parts = ["CASE"]
+    cumulative = 0.0
+    for value, share in choices:
+        cumulative += share
+        parts.append(f"WHEN {draw} < {cumulative!r} THEN {_literal(value)}")
+    parts.append("END")
+    return " ".join(parts)
+
+
+def _by_stage(values: dict[str, object]) -> str:
+    """``CASE stage WHEN ... THEN ... END`` for constant numbers per stage."""
+    branches = " ".join(f"WHEN {_literal(stage)} THEN {value!r}" for stage, value in values.items())
+    return f"CASE stage {branches} END"
+
+
+def _event_pick(draw: str) -> str:
+    parts = ["CASE stage"]
+    for stage, (_, _, mix) in _ACTIVITY_PROFILE.items():
+        cumulative = 0.0
+        branch = ["CASE"]
+        for event, share in mix[:-1]:
+            cumulative += share
+            branch.append(f"WHEN {draw} < {cumulative!r} THEN {event}")
+        branch.append(f"ELSE {mix[-1][0]} END")
+        parts.append(f"WHEN {_literal(stage)} THEN {' '.join(branch)}")
+    parts.append("END")
+    return " ".join(parts)
+
+
+def _macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
+    # the seed is an int checked by SandboxSettings; u() is uniform in [0, 1). DuckDB's
+    # multi-argument hash() only combines the hashes of its arguments, so draws with
+    # different salts would be correlated: hashing the result again mixes them.
+    seed = int(seed)
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO u(k, salt) AS "
+        f"(hash(hash({seed}, k, salt)) >> 11) / 9007199254740992.0"
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP MACRO u2(k, j, salt) AS "
+        f"(hash(hash({seed}, k, j, salt)) >> 11) / 9007199254740992.0"
+    )
+    # a version-4 GUID from a hex digest h and a row k
+    con.execute(
+        "CREATE OR REPLACE TEMP MACRO guid(h, k) AS "
+        "substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-4' || substr(h, 14, 3) || '-' || "
+        "substr('89ab', 1 + floor(u(k, 'variant') * 4)::INTEGER, 1) || "
+        "substr(h, 18, 3) || '-' || substr(h, 21, 12)"
+    )
+
+
+def _create_users(con: duckdb.DuckDBPyConnection, users: Sequence[dict[str, Any]]) -> None:
+    con.execute(
+        "CREATE TABLE users (UserID VARCHAR PRIMARY KEY, FirstName VARCHAR, LastName VARCHAR, "
+        "EmailAddress VARCHAR, Role VARCHAR, Team VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            [u["UserID"], u["FirstName"], u["LastName"], u["EmailAddress"], u["Role"], u["Team"]]
+            for u in users
+        ],
+    )
+    con.execute(
+        "CREATE TABLE activity_types (ActivityEvent INTEGER PRIMARY KEY, "
+        "DisplayName VARCHAR, Category VARCHAR)"
+    )
+    con.executemany(
+        "INSERT INTO activity_types VALUES (?, ?, ?)",
+        [[t.event, t.display_name, t.category] for t in ACTIVITY_TYPES],
+    )
+
+
+def _leads_sql() -> str:
+    age_f = "least(1.0, age_seconds / (365.0 * 86400))"
+    stage_recent = (
+        f"CASE WHEN s < 0.55 - 0.30 * {age_f} THEN 'Prospect' "
+        f"WHEN s < 0.77 - 0.35 * {age_f} THEN 'Opportunity' "
+        f"WHEN s < 0.83 - 0.21 * {age_f} THEN 'Customer' "
+        f"WHEN s < 0.93 - 0.06 * {age_f} THEN 'Not Interested' ELSE 'Invalid' END"
+    )
+    stage_legacy = (
+        "CASE WHEN s < 0.14 THEN 'Prospect' WHEN s < 0.24 THEN 'Opportunity' "
+        "WHEN s < 0.58 THEN 'Customer' WHEN s < 0.88 THEN 'Not Interested' ELSE 'Invalid' END"
+    )
+    product = _pick("u(i, 'product')", [(p[0], p[1]) for p in _PRODUCTS])
+    loan = " ".join(
+        ["CASE mx_Product"]
+        + [
+            f"WHEN {_literal(name)} THEN "
+            f"(round(({low} + u(i, 'loan') * {high - low}) / 5000) * 5000)::BIGINT"
+            for name, _, low, high in _PRODUCTS
+        ]
+        + ["END"]
+    )
+    none_share = _by_stage({stage: p[0] for stage, p in _ACTIVITY_PROFILE.items()})
+    most = _by_stage({stage: p[1] for stage, p in _ACTIVITY_PROFILE.items()})
+    closed_span = "(5 + u(i, 'span') * 115) * 86400"
+    return (
+        f"""
+    CREATE TEMP TABLE lead_base AS
+    WITH drawn AS (
+        SELECT i, u(i, 'legacy') < {_LEGACY_SHARE} AS legacy, u(i, 'age') AS a,
+               u(i, 'owner') AS o, u(i, 'stage') AS s
+        FROM range($leads) r(i)
+    ), dated AS (
+        SELECT *,
+            CASE WHEN legacy
+                 THEN {_RECENT_DAYS} * 86400 + floor(a * {_LEGACY_DAYS} * 86400)
+                 ELSE 1 + floor(pow(a, 1.3) * {_RECENT_DAYS} * 86400) END::BIGINT AS age_seconds
+        FROM drawn
+    ), staged AS (
+        SELECT *, $anchor::TIMESTAMP - to_seconds(age_seconds) AS CreatedOn,
+            CASE WHEN legacy THEN {stage_legacy} ELSE {stage_recent} END AS stage,
+            CASE WHEN legacy THEN list_extract($legacy_owners, 1 + floor(o * {_BUCKETS})::INTEGER)
+                 ELSE list_extract($recent_owners, 1 + floor(o * {_BUCKETS})::INTEGER) END
+                AS OwnerId
+        FROM dated
+    )
+    SELECT *,
+        CASE WHEN u(i, 'none') < {none_share} THEN 0
+             ELSE floor((1 + pow(u(i, 'count'), 1.5) * ({most})) * $scale) END::INTEGER AS n_act,
+        CASE WHEN stage IN ('Prospect', 'Opportunity') THEN age_seconds
+             ELSE least(age_seconds, {closed_span}) END::BIGINT AS span_seconds,
+        {product} AS mx_Product
+    FROM staged
+    """,
+        loan,
+    )
+
+
+def generate(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    seed: int,
+    leads: int,
+    users: int,
+    anchor: datetime,
+    activity_scale: float = 1.0,
+) -> list[dict[str, Any]]:
+    """Create and fill the tables ``users``, ``activity_types``, ``leads``, ``activities``.
+
+    Parameters
+    ----------
+    con : duckdb.DuckDBPyConnection
+        An empty database.
+    seed, leads, users, anchor, activity_scale
+        As in :class:`~leadsq.sandbox.settings.SandboxSettings` (already checked).
+
+    Returns
+    -------
+    list of dict
+        The users, with their workload weights (see :func:`make_users`).
+    """
+    team = make_users(users, seed)
+    _macros(con, seed)
+    _create_users(con, team)
+    lead_base_sql, loan = _leads_sql()
+    con.execute(
+        lead_base_sql,
+        {
+            "leads": leads,
+            "anchor": anchor,
+            "scale": float(activity_scale),
+            "recent_owners": _buckets(team, "_recent"),
+            "legacy_owners": _buckets(team, "_legacy"),
+        },
+    )
+    points = " ".join(
+        ["CASE ActivityEvent"]
+        + [f"WHEN {t.event} THEN {t.points}" for t in ACTIVITY_TYPES]
+        + ["ELSE 0 END"]
+    )
+    con.execute(
+        f"""
+        CREATE TABLE activities AS
+        WITH expanded AS (
+            SELECT i, stage, CreatedOn AS lead_created, span_seconds, OwnerId,
+                   unnest(range(n_act)) AS k
+            FROM lead_base
+        )
+        SELECT i, k,
+            ({_event_pick("u2(i, k, 'event')")})::INTEGER AS ActivityEvent,
+            lead_created + to_seconds(floor(u2(i, k, 'when') * span_seconds)::BIGINT)
+                AS CreatedOn,
+            OwnerId AS CreatedBy
+        FROM expanded
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE lead_activity AS
+        SELECT i, max(CreatedOn) AS last_activity, sum({points})::BIGINT AS points
+        FROM activities GROUP BY i
+        """
+    )
+    score_low = _by_stage({stage: low for stage, (low, _) in _SCORES.items()})
+    score_spread = _by_stage({stage: spread for stage, (_, spread) in _SCORES.items()})
+    first = f"list_extract($first_names, 1 + floor(u(i, 'first') * {len(_FIRST_NAMES)})::INTEGER)"
+    last = f"list_extract($last_names, 1 + floor(u(i, 'last') * {len(_LAST_NAMES)})::INTEGER)"
+    company = f"list_extract($companies, 1 + floor(u(i, 'co') * {len(_COMPANIES)})::INTEGER)"
+    domain = f"list_extract($domains, 1 + floor(u(i, 'dom') * {len(_EMAIL_DOMAINS)})::INTEGER)"
+    con.execute(
+        f"""
+        CREATE TABLE leads AS
+        WITH scored AS (
+            SELECT b.*, a.last_activity,
+                coalesce(a.points, CASE WHEN u(i, 'web') < 0.3 THEN floor(u(i, 'webv') * 6)
+                                        ELSE 0 END)::BIGINT AS engagement,
+                {first} AS first_name, {last} AS last_name
+            FROM lead_base b LEFT JOIN lead_activity a USING (i)
+        )
+        SELECT
+            guid(md5($salt || i::VARCHAR), i) AS ProspectID,
+            row_number() OVER (ORDER BY CreatedOn, i)::BIGINT AS ProspectAutoId,
+            CASE WHEN u(i, 'fn') < 0.01 THEN NULL WHEN u(i, 'fn') < 0.02 THEN ''
+                 ELSE first_name END AS FirstName,
+            last_name AS LastName,
+            CASE WHEN u(i, 'em') < 0.08 THEN NULL WHEN u(i, 'em') < 0.10 THEN ''
+                 ELSE lower(replace(coalesce(first_name, 'lead') || '.' || last_name, '''', ''))
+                      || (i % 97)::VARCHAR || '@' || {domain} END AS EmailAddress,
+            CASE WHEN u(i, 'ph') < 0.06 THEN NULL
+                 ELSE '+91-' || (7000000000 + floor(u(i, 'phn') * 2999999999))::BIGINT::VARCHAR
+            END AS Phone,
+            CASE WHEN u(i, 'cy') < 0.35 THEN NULL WHEN u(i, 'cy') < 0.40 THEN ''
+                 ELSE {company} END AS Company,
+            stage AS ProspectStage,
+            {_pick("u(i, 'source')", _SOURCES)} AS Source,
+            ({score_low} + floor(u(i, 'score') * ({score_spread})) + engagement // 3)::BIGINT
+                AS Score,
+            engagement AS EngagementScore,
+            OwnerId,
+            CreatedOn,
+            greatest(coalesce(last_activity, CreatedOn),
+                     CreatedOn + to_seconds(floor(u(i, 'mod') * span_seconds)::BIGINT))
+                AS ModifiedOn,
+            last_activity AS ProspectActivityDate_Max,
+            CASE WHEN u(i, 'dnc') < 0.01 THEN NULL ELSE u(i, 'dnc') < 0.05 END AS DoNotCall,
+            {_pick("u(i, 'city')", _CITIES)} AS mx_City,
+            mx_Product,
+            CASE WHEN stage = 'Prospect' AND u(i, 'lnull') < 0.3 THEN NULL ELSE {loan} END
+                AS mx_Loan_Amount,
+            CASE WHEN stage IN ('Opportunity', 'Customer')
+                 THEN round(8 + u(i, 'rate') * 8, 2) END::DOUBLE AS mx_Interest_Rate,
+            CASE WHEN u(i, 'dob') < 0.25 THEN NULL
+                 ELSE TIMESTAMP '1962-01-01' + to_days(floor(u(i, 'dobd') * 15340)::INTEGER)
+            END AS mx_Date_of_Birth,
+            CASE WHEN stage IN ('Prospect', 'Opportunity') AND u(i, 'fu') < 0.7
+                 THEN date_trunc('day', $anchor::TIMESTAMP)
+                      + to_days(floor(u(i, 'fud') * 51)::INTEGER - 20)
+            END AS mx_Follow_Up_Date,
+            CASE WHEN u(i, 'rm') < 0.40 THEN NULL
+                 ELSE {_pick("u(i, 'rmv')", [(t, s / 0.6) for t, s in _REMARKS])} END
+                AS mx_Remarks,
+            i AS _row
+        FROM scored
+        """,
+        {
+            "anchor": anchor,
+            "first_names": list(_FIRST_NAMES),
+            "last_names": list(_LAST_NAMES),
+            "companies": list(_COMPANIES),
+            "domains": list(_EMAIL_DOMAINS),
+            "salt": f"leadsq-sandbox-{int(seed)}:",
+        },
+    )
+    con.execute(
+        """
+        CREATE TABLE activities_final AS
+        SELECT row_number() OVER (ORDER BY l.ProspectAutoId, a.CreatedOn, a.k)::BIGINT
+                   AS ActivityId,
+               l.ProspectAutoId, a.ActivityEvent, a.CreatedOn, a.CreatedBy
+        FROM activities a JOIN leads l ON l._row = a.i
+        ORDER BY ActivityId
+        """
+    )
+    con.execute("DROP TABLE activities")
+    con.execute("ALTER TABLE activities_final RENAME TO activities")
+    con.execute(
+        "CREATE TEMP TABLE leads_sorted AS SELECT * EXCLUDE (_row) FROM leads "
+        "ORDER BY ProspectAutoId"
+    )
+    con.execute("DROP TABLE leads")
+    con.execute("CREATE TABLE leads AS SELECT * FROM leads_sorted")
+    con.execute("DROP TABLE leads_sorted")
+    con.execute("DROP TABLE lead_base")
+    con.execute("DROP TABLE lead_activity")
+    return team
+
+
+def new_lead_values(
+    rng: random.Random, auto_id: int, owner_id: str, now: datetime
+) -> dict[str, Any]:
+    """A freshly created lead (churn): a Prospect with no activity yet.
+
+    Parameters
+    ----------
+    rng : random.Random
+        Source of the lead's random values.
+    auto_id : int
+        Its ``ProspectAutoId``, next after the largest.
+    owner_id : str
+        Its owner.
+    now : datetime
+        Its ``CreatedOn`` and ``ModifiedOn``.
+    """
+    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
+    product = rng.choices([p for p in _PRODUCTS], weights=[p[1] for p in _PRODUCTS])[0]
+    handle = f"{first}.{last}".lower().replace("'", "")
+    return {
+        "ProspectID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "ProspectAutoId": auto_id,
+        "FirstName": first,
+        "LastName": last,
+        "EmailAddress": f"{handle}{auto_id % 97}@{rng.choice(_EMAIL_DOMAINS)}",
+        "Phone": f"+91-{rng.randrange(7_000_000_000, 9_999_999_999)}",
+        "Company": rng.choice((None, *_COMPANIES)),
+        "ProspectStage": "Prospect",
+        "Source": rng.choices([s for s, _ in _SOURCES], weights=[w for _, w in _SOURCES])[0],
+        "Score": rng.randrange(0, 40),
+        "EngagementScore": 0,
+        "OwnerId": owner_id,
+        "CreatedOn": now,
+        "ModifiedOn": now,
+        "ProspectActivityDate_Max": None,
+        "DoNotCall": False,
+        "mx_City": rng.choices([c for c, _ in _CITIES], weights=[w for _, w in _CITIES])[0],
+        "mx_Product": product[0],
+        "mx_Loan_Amount": round(rng.uniform(product[2], product[3]) / 5000) * 5000,
+        "mx_Interest_Rate": None,
+        "mx_Date_of_Birth": None,
+        "mx_Follow_Up_Date": (now + timedelta(days=rng.randrange(1, 15))).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        ),
+        "mx_Remarks": None,
+    }

@@ -1,0 +1,197 @@
+"""A running sandbox: data, server thread and churn thread behind one object."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+from leadsq.sandbox.server import SandboxApp, make_server
+from leadsq.sandbox.settings import Churn, SandboxSettings
+from leadsq.sandbox.store import Store
+
+__all__ = ["Sandbox"]
+
+logger = logging.getLogger("leadsq.sandbox")
+
+
+class _ChurnThread(threading.Thread):
+    """Applies :class:`Churn` rates to the store until stopped."""
+
+    def __init__(self, store: Store, churn: Churn, tick: float = 0.1) -> None:
+        super().__init__(name="leadsq-sandbox-churn", daemon=True)
+        self._store = store
+        self._churn = churn
+        self._tick = tick
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        started = time.monotonic()
+        created = modified = 0
+        while not self._stopping.wait(self._tick):
+            elapsed = time.monotonic() - started
+            due_created = int(elapsed * self._churn.created_per_second) - created
+            due_modified = int(elapsed * self._churn.modified_per_second) - modified
+            if due_created <= 0 and due_modified <= 0:
+                continue
+            try:
+                self._store.churn(max(due_created, 0), max(due_modified, 0))
+            except Exception:  # pragma: no cover - keep serving if one step fails
+                logger.exception("sandbox churn step failed")
+            created += max(due_created, 0)
+            modified += max(due_modified, 0)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+
+class Sandbox:
+    """A LeadSquared analytics server over generated data, on a local port.
+
+    Use it as a context manager, or call :meth:`start` and :meth:`stop`::
+
+        with Sandbox(leads=20_000, seed=7) as sb:
+            requests.post(f"{sb.url}/Leads/LeadDistribution/FilterByLeadField", ...)
+
+    Parameters
+    ----------
+    settings : SandboxSettings, optional
+        All settings at once; keyword arguments override single ones.
+    **options
+        Any field of :class:`~leadsq.sandbox.settings.SandboxSettings`: ``seed``,
+        ``leads``, ``users``, ``anchor``, ``activity_scale``, ``access_key``,
+        ``secret_key``, ``host``, ``port``, ``rate_limit``, ``rate_limit_status``,
+        ``max_page_size``, ``latency``, ``jitter``, ``faults``, ``churn``,
+        ``max_body_bytes``.
+
+    Attributes
+    ----------
+    settings : SandboxSettings
+        The settings in force (the anchor resolved to a datetime).
+    store : Store or None
+        The database, once started: ``sb.store.table("leads")`` gives a raw table as a
+        DataFrame and ``sb.store.churn(created=..., modified=...)`` changes data now.
+    """
+
+    def __init__(self, settings: SandboxSettings | None = None, **options: Any) -> None:
+        if settings is None:
+            self.settings = SandboxSettings(**options)
+        else:
+            self.settings = settings.replace(**options) if options else settings
+        self.store: Store | None = None
+        self.app: SandboxApp | None = None
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+        self._churn: _ChurnThread | None = None
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> Sandbox:
+        """Generate the data (first time only) and start serving in a background thread.
+
+        Returns
+        -------
+        Sandbox
+            ``self``, serving.
+        """
+        with self._lock:
+            if self._server is not None:
+                return self
+            if self.store is None:
+                self.store = Store(self.settings)
+            self.app = SandboxApp(self.settings, self.store)
+            self._server = make_server(self.app, self.settings.host, self.settings.port)
+            self._thread = threading.Thread(
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.1},
+                name="leadsq-sandbox-server",
+                daemon=True,
+            )
+            self._thread.start()
+            if self.settings.churn:
+                self._churn = _ChurnThread(self.store, self.settings.churn)
+                self._churn.start()
+            logger.info("sandbox serving at %s", self.url)
+            return self
+
+    def stop(self) -> None:
+        """Stop serving (the data stays in :attr:`store` until the object is dropped)."""
+        with self._lock:
+            if self._churn is not None:
+                self._churn.stop()
+                self._churn = None
+            if self._server is not None:
+                self._server.shutdown()
+                self._server.server_close()
+                self._server = None
+            if self._thread is not None:
+                self._thread.join()
+                self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def serve_forever(self) -> None:
+        """Start if needed and block until interrupted (Ctrl-C), then stop."""
+        self.start()
+        try:
+            while True:
+                time.sleep(3600)
+        finally:
+            self.stop()
+
+    # ------------------------------------------------------------------ facts
+
+    @property
+    def running(self) -> bool:
+        """Whether the server is serving."""
+        return self._server is not None
+
+    @property
+    def port(self) -> int:
+        """The TCP port served (the chosen one when ``port=0``)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() first")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """Base URL of both the analytics and the ``/v2`` paths, e.g.
+        ``http://127.0.0.1:8765``."""
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.settings.host, self.settings.host)
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    @property
+    def access_key(self) -> str:
+        """The access key the sandbox accepts."""
+        return self.settings.access_key
+
+    @property
+    def secret_key(self) -> str:
+        """The secret key the sandbox accepts (never shown by ``repr``)."""
+        return self.settings.secret_key
+
+    def stats(self) -> dict[str, Any]:
+        """Answers by status so far and the peak calls let through in a rate-limit window."""
+        if self.app is None:
+            return {"answers": {}, "peak_window_calls": 0}
+        return self.app.stats()
+
+    def __repr__(self) -> str:
+        where = self.url if self.running else "stopped"
+        s = self.settings
+        return f"Sandbox({where}, leads={s.leads}, seed={s.seed}, anchor={s.anchor:%Y-%m-%d})"

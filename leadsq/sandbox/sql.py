@@ -1,0 +1,288 @@
+"""A parsed :class:`~leadsq.contract.Report` compiled into parameterised DuckDB SQL.
+
+Field names come only from the schema's whitelist (an unknown one is a
+:class:`~leadsq.contract.ContractError`, and every identifier is checked against a strict
+pattern before it is quoted); every value from a request is a bound parameter, never
+pasted into the text. The semantics of ``../shared/API.md`` sections 2 and 3, with the
+choices the contract leaves open:
+
+* Text-like fields (Text, Email, Phone, Website, Select, Time) compare case-insensitively
+  for every operator, ``in`` included; ``lik``/``nlik`` are plain substring tests (``%``
+  and ``_`` are not wildcards).
+* Number values compare as numbers, Date values as instants, Boolean values as booleans.
+* ``def``/``ndef``: has a value / has none, where null and the empty string are no value.
+* The negative operators are exact complements of the positive ones: a lead with no value
+  passes ``<>``, ``nlik`` and ``ndef``; it never passes ``=``, ordering, ``lik`` or ``in``.
+  The user operators ``neq``/``nlik`` follow the same rule.
+* The user filter's condition chain is compiled as written: SQL's ``AND`` binds tighter
+  than ``OR`` exactly as the contract's disjunctive normal form says, without expanding
+  it (the expansion can grow exponentially with the number of groups).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from leadsq.contract import (
+    DATE_FIELD_COLUMNS,
+    ContractError,
+    LeadFilter,
+    Report,
+    UserCondition,
+    parse_date,
+)
+
+__all__ = ["Compiled", "compile_report"]
+
+_IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_TEXT_TYPES = frozenset({"Text", "Email", "Phone", "Website", "Select", "Time"})
+_ORDERING = frozenset({">", "<", ">=", "<="})
+_USER_COLUMNS = ("UserID", "EmailAddress", "FirstName", "LastName", "Role", "Team")
+_DATE_SQL_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """SQL for one report: how many rows or groups, and one page of them.
+
+    Attributes
+    ----------
+    count_sql, count_params
+        A query returning one row with the total number of rows (List) or groups.
+    page_sql, page_params
+        A query returning the page, its columns in the order of ``columns``; its last
+        two parameters are ``LIMIT`` and ``OFFSET``, left for the caller to append.
+    columns : tuple of str
+        The result keys, e.g. ``("OwnerId", "Count", "Average_EngagementScore")``.
+    """
+
+    count_sql: str
+    count_params: tuple[Any, ...]
+    page_sql: str
+    page_params: tuple[Any, ...]
+    columns: tuple[str, ...]
+
+
+def _ident(name: str, fields: Mapping[str, str] | Sequence[str], path: str) -> str:
+    if name not in fields:
+        raise ContractError(path, f"names an unknown field {name!r}")
+    if not _IDENTIFIER.fullmatch(name):  # pragma: no cover - the schema's names are plain
+        raise ContractError(path, f"names a field that cannot be queried: {name!r}")
+    return f'"{name}"'
+
+
+class _Params:
+    """Collects bound parameters while SQL text is built."""
+
+    def __init__(self) -> None:
+        self.values: list[Any] = []
+
+    def __call__(self, value: Any) -> str:
+        self.values.append(value)
+        return "?"
+
+    def many(self, values: Sequence[Any]) -> str:
+        return ", ".join(self(value) for value in values)
+
+
+def _typed(data_type: str, text: str) -> Any:
+    """A request value as the Python value bound for a field of ``data_type``."""
+    if data_type == "Number":
+        return float(text)
+    if data_type == "Date":
+        return parse_date(text)
+    if data_type == "Boolean":
+        return text.strip().lower() in ("true", "1")
+    return text
+
+
+def _lead_condition(condition: LeadFilter, data_type: str, column: str, bind: _Params) -> str:
+    op = condition.operator
+    text_like = data_type in _TEXT_TYPES
+    has_value = (
+        f"({column} IS NOT NULL AND {column} <> '')" if text_like else (f"({column} IS NOT NULL)")
+    )
+    if op == "def":
+        return has_value
+    if op == "ndef":
+        return f"(NOT {has_value})"
+    if op in ("lik", "nlik"):
+        test = f"contains(lower({column}), lower({bind(condition.value)}))"
+        return test if op == "lik" else f"({column} IS NULL OR NOT {test})"
+    if text_like:
+        subject = f"lower({column})"
+
+        def value(v: str) -> str:
+            return f"lower({bind(v)})"
+    else:
+        subject = column
+        cast = {"Number": "DOUBLE", "Date": "TIMESTAMP", "Boolean": "BOOLEAN"}.get(
+            data_type, "VARCHAR"
+        )
+
+        def value(v: str) -> str:
+            return f"{bind(_typed(data_type, v))}::{cast}"
+
+    if op == "in":
+        return f"{subject} IN ({', '.join(value(v) for v in condition.values or ())})"
+    if op == "=":
+        return f"{subject} = {value(condition.value or '')}"
+    if op == "<>":
+        return f"({column} IS NULL OR {subject} <> {value(condition.value or '')})"
+    if op in _ORDERING:
+        return f"{subject} {op} {value(condition.value or '')}"
+    raise ContractError("ReportFilter.LeadFilters", f"has an unknown operator {op!r}")
+
+
+def _user_condition(condition: UserCondition, bind: _Params) -> str:
+    column = _ident(condition.field, _USER_COLUMNS, "ReportFilter.UserFilter")
+    column = f"u.{column}"
+    if condition.operator in ("eq", "neq"):
+        items = [item.strip() for item in condition.value.split(",")]
+        test = f"lower({column}) IN ({', '.join(f'lower({bind(item)})' for item in items)})"
+    else:
+        test = f"contains(lower({column}), lower({bind(condition.value)}))"
+    if condition.operator in ("neq", "nlik"):
+        return f"({column} IS NULL OR NOT {test})"
+    return f"({test})"
+
+
+def _chain(items: Sequence[tuple[str, str]]) -> str:
+    """``(a) AND (b) OR (c)``: each item with the link to the next one."""
+    text = ""
+    for i, (sql, link) in enumerate(items):
+        text += sql
+        if i < len(items) - 1:
+            text += f" {link} "
+    return f"({text})"
+
+
+def user_predicate(report: Report, bind: _Params) -> str | None:
+    """SQL over ``users u`` selecting the users the report's user filter matches."""
+    if not report.user_groups:
+        return None
+    groups = []
+    for group in report.user_groups:
+        conditions = [(_user_condition(c, bind), c.link) for c in group.conditions]
+        groups.append((_chain(conditions), group.link))
+    return _chain(groups)
+
+
+def _where(report: Report, fields: Mapping[str, str], bind: _Params) -> str:
+    parts: list[str] = []
+    users = user_predicate(report, bind)
+    if users is not None:
+        parts.append(f'l."OwnerId" IN (SELECT u."UserID" FROM users u WHERE {users})')
+    for i, condition in enumerate(report.lead_filters):
+        path = f"ReportFilter.LeadFilters[{i}].LookUpName"
+        column = f"l.{_ident(condition.field, fields, path)}"
+        parts.append(_lead_condition(condition, fields[condition.field], column, bind))
+    windows = []
+    for i, date_filter in enumerate(report.date_filters):
+        if date_filter.field in DATE_FIELD_COLUMNS:
+            name = DATE_FIELD_COLUMNS[date_filter.field]
+            column = f"l.{_ident(name, fields, f'DateFilter[{i}].DateField')}"
+            parts.append(
+                f"{column} BETWEEN {bind(date_filter.start)}::TIMESTAMP "
+                f"AND {bind(date_filter.end)}::TIMESTAMP"
+            )
+        else:  # ActivityCreatedOn: the window in which an activity counts as contact
+            windows.append(date_filter)
+    if report.endpoint == "not_contacted":
+        contact = ['a."ProspectAutoId" = l."ProspectAutoId"']
+        for activity_filter in report.activity_filters:
+            contact.append(f'a."ActivityEvent" IN ({bind.many(activity_filter.values)})')
+        for window in windows:
+            contact.append(
+                f'a."CreatedOn" BETWEEN {bind(window.start)}::TIMESTAMP '
+                f"AND {bind(window.end)}::TIMESTAMP"
+            )
+        parts.append(f"NOT EXISTS (SELECT 1 FROM activities a WHERE {' AND '.join(contact)})")
+    elif windows or report.activity_filters:
+        raise ContractError("ReportFilter.ActivityFilters", "is only allowed for not_contacted")
+    return " AND ".join(parts) if parts else "TRUE"
+
+
+def _output_value(column: str, data_type: str) -> str:
+    """SQL giving a column as it is answered: dates as text, booleans as true/false."""
+    if data_type == "Date":
+        return f"strftime({column}, '{_DATE_SQL_FORMAT}')"
+    if data_type == "Boolean":
+        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+    return column
+
+
+def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
+    """Compile ``report`` against a lead schema (``SchemaName`` to ``DataType``).
+
+    Raises
+    ------
+    ContractError
+        For a field that is not in ``fields``.
+    """
+    bind = _Params()
+    where = _where(report, fields, bind)
+    filter_params = tuple(bind.values)
+    output = report.output
+    if output.type == "List":
+        selected = []
+        for name in output.columns:
+            column = f"l.{_ident(name, fields, 'Output.IncludeCSV')}"
+            selected.append(_output_value(column, fields[name]))
+        return Compiled(
+            count_sql=f"SELECT count(*) FROM leads l WHERE {where}",
+            count_params=filter_params,
+            page_sql=(
+                f"SELECT {', '.join(selected)} FROM leads l WHERE {where} "
+                'ORDER BY l."ProspectAutoId" LIMIT ? OFFSET ?'
+            ),
+            page_params=filter_params,
+            columns=output.columns,
+        )
+    group_by = output.group_by or ""
+    group_column = f"l.{_ident(group_by, fields, 'Output.GroupBy')}"
+    metric = output.metric
+    if metric is not None:
+        field = output.field or ""
+        value_column = f"l.{_ident(field, fields, 'Output.AggregateField')}"
+        function = {"Average": "avg", "Sum": "sum"}[output.function or ""]
+        aggregate = f", {function}(x) AS m"
+        value = f", {value_column} AS x"
+    else:
+        aggregate = value = ""
+    groups = (
+        f"WITH f AS (SELECT {group_column} AS g{value} FROM leads l WHERE {where}), "
+        f"grouped AS (SELECT g, count(*) AS n{aggregate} FROM f GROUP BY g)"
+    )
+    params = filter_params
+    users = None
+    if group_by == "OwnerId" and report.user_groups:
+        # the users the filter names appear even without a matching lead
+        user_bind = _Params()
+        users = user_predicate(report, user_bind)
+        params = params + tuple(user_bind.values)
+    if users is not None:
+        metric_column = ", grouped.m" if metric is not None else ""
+        groups += (
+            f', named AS (SELECT u."UserID" AS g FROM users u WHERE {users}), '
+            f"final AS (SELECT named.g, coalesce(grouped.n, 0) AS n{metric_column} "
+            "FROM named LEFT JOIN grouped ON grouped.g = named.g)"
+        )
+    else:
+        groups += ", final AS (SELECT * FROM grouped)"
+    shown = _output_value("g", fields[group_by])
+    metric_out = ", m" if metric is not None else ""
+    columns = (group_by, "Count") + ((metric,) if metric is not None else ())
+    return Compiled(
+        count_sql=f"{groups} SELECT count(*) FROM final",
+        count_params=params,
+        page_sql=(
+            f"{groups} SELECT {shown}, n{metric_out} FROM final "
+            "ORDER BY n DESC, g ASC NULLS LAST LIMIT ? OFFSET ?"
+        ),
+        page_params=params,
+        columns=columns,
+    )
