@@ -321,7 +321,7 @@ class _Node:
             raise ContractError(self.at(name), f"must be an integer, got {_kind(value)}")
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: an int too large for a float
             raise ContractError(self.at(name), f"must be an integer, got {value!r}") from None
         if not math.isfinite(number) or number != int(number):
             raise ContractError(self.at(name), f"must be an integer, got {value!r}")
