@@ -1,0 +1,92 @@
+"""Fixtures of the accessor tests: a sandbox over real HTTP and frames read from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+import leadsq
+
+ANCHOR = datetime(2026, 11, 1)
+CREATED = ("2026-05-01", "2026-10-31")
+LAST_30_DAYS = ("2026-10-02", "2026-11-01")
+LIST_COLUMNS = [
+    "ProspectID",
+    "ProspectStage",
+    "Source",
+    "OwnerId",
+    "Score",
+    "EngagementScore",
+    "mx_Loan_Amount",
+    "mx_Interest_Rate",
+    "ProspectActivityDate_Max",
+]
+
+
+@pytest.fixture(scope="session")
+def sandbox() -> Iterator[Any]:
+    with leadsq.Sandbox(leads=3000, seed=7, anchor=ANCHOR, rate_limit=(1000, 1)) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def read(sandbox: Any) -> Callable[..., pd.DataFrame]:
+    """``read(endpoint, ...)``: read_leadsquared against the test sandbox."""
+
+    def read(endpoint: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
+        return leadsq.read_leadsquared(
+            endpoint,
+            *args,
+            host=sandbox.url,
+            access_key=sandbox.access_key,
+            secret_key=sandbox.secret_key,
+            progress=False,
+            **kwargs,
+        )
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def leads(read: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    """Leads created in six months, as a list (several pages)."""
+    return read("distribution", created=CREATED, columns=LIST_COLUMNS, page_size=500)
+
+
+@pytest.fixture(scope="session")
+def engagement_by_owner(read: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    """Average engagement per owner of the same leads, from the server."""
+    return read(
+        "distribution",
+        created=CREATED,
+        group_by="OwnerId",
+        aggregate="average",
+        aggregate_field="EngagementScore",
+    )
+
+
+@pytest.fixture(scope="session")
+def not_contacted(read: Callable[..., pd.DataFrame]) -> pd.DataFrame:
+    """Prospects and opportunities without a phone call in the last 30 days."""
+    return read(
+        "not_contacted",
+        "ProspectStage in ['Prospect', 'Opportunity']",
+        activities=[21, 22],
+        activity_window=LAST_30_DAYS,
+        columns=["ProspectID", "ProspectStage", "OwnerId", "ProspectActivityDate_Max"],
+    )
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")

@@ -1,0 +1,123 @@
+"""A local regroup of a list frame equals the server's aggregate for the same filters."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadsq.errors import QueryError
+
+CREATED = ("2026-05-01", "2026-10-31")
+
+
+@pytest.mark.parametrize(
+    ("group_by", "aggregate", "field"),
+    [
+        ("OwnerId", "count", None),
+        ("ProspectStage", "count", None),
+        ("OwnerId", "average", "EngagementScore"),
+        ("Source", "average", "mx_Interest_Rate"),
+        ("ProspectStage", "sum", "Score"),
+        ("Source", "sum", "mx_Loan_Amount"),
+        ("ProspectStage", "sum", "mx_Interest_Rate"),
+    ],
+)
+def test_a_local_regroup_equals_the_server_aggregate(
+    read, leads, group_by, aggregate, field
+) -> None:
+    server = read(
+        "distribution",
+        created=CREATED,
+        group_by=group_by,
+        aggregate=aggregate,
+        aggregate_field=field,
+    )
+    local = leads.lsq.regroup(group_by, aggregate, field)
+    pd.testing.assert_frame_equal(local, server, check_exact=False, rtol=1e-9)
+
+
+def test_a_regroup_of_not_contacted_leads_equals_the_server_count(read, not_contacted) -> None:
+    server = read(
+        "not_contacted",
+        "ProspectStage in ['Prospect', 'Opportunity']",
+        activities=[21, 22],
+        activity_window=("2026-10-02", "2026-11-01"),
+        group_by="OwnerId",
+    )
+    pd.testing.assert_frame_equal(not_contacted.lsq.regroup("OwnerId"), server)
+
+
+def test_two_group_fields_give_a_multiindex_in_server_order(leads) -> None:
+    result = leads.lsq.regroup(["ProspectStage", "Source"], "average", "EngagementScore")
+    assert list(result.index.names) == ["ProspectStage", "Source"]
+    assert list(result.columns) == ["Count", "Average_EngagementScore"]
+    assert str(result["Count"].dtype) == "Int64"
+    assert str(result["Average_EngagementScore"].dtype) == "Float64"
+    assert result["Count"].sum() == len(leads)
+    ordered = result.reset_index().sort_values(
+        ["Count", "ProspectStage", "Source"],
+        ascending=[False, True, True],
+        na_position="last",
+        kind="stable",
+    )
+    assert list(ordered.index) == list(range(len(result)))
+    row = result.index[0]
+    mask = (leads["ProspectStage"] == row[0]) & (leads["Source"] == row[1])
+    assert result["Average_EngagementScore"].iloc[0] == pytest.approx(
+        leads.loc[mask, "EngagementScore"].mean()
+    )
+
+
+def test_average_and_sum_ignore_nulls_and_a_group_without_values_is_na(leads) -> None:
+    frame = leads.head(4).copy()
+    frame["ProspectStage"] = pd.array(["A", "A", "B", "B"], dtype="string")
+    frame["Score"] = pd.array([10, None, None, None], dtype="Int64")
+    frame.attrs = leads.attrs
+    result = frame.lsq.regroup("ProspectStage", "average", "Score")
+    assert result.loc["A", "Average_Score"] == 10
+    assert result.loc["A", "Count"] == 2
+    assert result.loc["B", "Average_Score"] is pd.NA
+    summed = frame.lsq.regroup("ProspectStage", "sum", "Score")
+    assert str(summed["Sum_Score"].dtype) == "Int64"
+    assert summed.loc["B", "Sum_Score"] is pd.NA
+
+
+def test_a_regroup_is_marked_as_local_in_its_provenance(leads) -> None:
+    result = leads.lsq.regroup("OwnerId", "Average", "EngagementScore")
+    assert result.lsq.steps == [
+        {
+            "method": "regroup",
+            "args": {"by": "OwnerId", "aggregate": "average", "field": "EngagementScore"},
+        }
+    ]
+    assert result.lsq.grouping.local
+    assert result.lsq.report.output.type == "List"  # what was read from the server
+    assert leads.lsq.steps == []  # the source frame is untouched
+
+
+def test_an_empty_list_regroups_to_an_empty_aggregate_with_the_dtypes(leads) -> None:
+    result = leads.iloc[:0].lsq.regroup("ProspectStage", "sum", "Score")
+    assert result.empty
+    assert result.index.name == "ProspectStage"
+    assert str(result.index.dtype) == str(leads["ProspectStage"].dtype)
+    assert result.dtypes.astype(str).to_dict() == {"Count": "Int64", "Sum_Score": "Int64"}
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("Nope",), "lacks the column"),
+        (("OwnerId", "median", "Score"), "count, average, sum"),
+        (("OwnerId", "average"), "field is required"),
+        (("OwnerId", "average", "ProspectStage"), "not a number"),
+        ((["OwnerId", "OwnerId"],), "twice"),
+    ],
+)
+def test_bad_regroups_are_refused_with_a_reason(leads, args, words) -> None:
+    with pytest.raises(QueryError, match=words):
+        leads.lsq.regroup(*args)
+
+
+def test_an_aggregate_cannot_be_regrouped(engagement_by_owner) -> None:
+    with pytest.raises(QueryError, match="already grouped by OwnerId"):
+        engagement_by_owner.lsq.regroup("OwnerId")
