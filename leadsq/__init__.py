@@ -11,6 +11,7 @@ import warnings
 
 import pandas as pd
 
+import leadsq.accessor  # noqa: F401  (registers df.lsq)
 from leadsq.config import Settings, configure, settings
 from leadsq.errors import (
     APIError,

@@ -1,0 +1,83 @@
+"""df.lsq tells where a frame came from, reads it again, and writes the call that made it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from leadsq.contract import Report
+
+
+def test_an_unrelated_frame_has_no_lsq_namespace_and_is_told_why() -> None:
+    frame = pd.DataFrame({"a": [1, 2]})
+    with pytest.raises(AttributeError, match=r"df\.lsq serves frames read by leadsq") as info:
+        frame.lsq  # noqa: B018
+    message = str(info.value)
+    assert "read_leadsquared" in message
+    assert "no df.attrs['leadsq']" in message
+    assert not hasattr(frame, "lsq")
+
+
+def test_a_frame_with_broken_provenance_is_refused() -> None:
+    frame = pd.DataFrame({"a": [1]})
+    frame.attrs["leadsq"] = {"endpoint": "distribution", "body": {"Output": {}}, "host": "x"}
+    with pytest.raises(AttributeError, match="not valid"):
+        frame.lsq  # noqa: B018
+
+
+def test_provenance_says_what_was_read_and_when(sandbox, engagement_by_owner) -> None:
+    lsq = engagement_by_owner.lsq
+    assert lsq.endpoint == "distribution"
+    assert lsq.host == sandbox.url
+    assert lsq.body["Output"]["AggregateFunction"] == "Average"
+    assert isinstance(lsq.report, Report)
+    assert lsq.report.output.group_by == "OwnerId"
+    assert lsq.total_count == len(engagement_by_owner)
+    assert isinstance(lsq.read_at, pd.Timestamp)
+    assert str(lsq.read_at.tz) == "UTC"
+    assert lsq.grouping is not None and lsq.grouping.metric == "Average_EngagementScore"
+    assert lsq.steps == []
+    assert "distribution" in repr(lsq) and "Average_EngagementScore" in repr(lsq)
+
+
+def test_the_body_is_a_copy(engagement_by_owner) -> None:
+    engagement_by_owner.lsq.body["Output"]["GroupBy"] = "Source"
+    assert engagement_by_owner.lsq.body["Output"]["GroupBy"] == "OwnerId"
+
+
+def test_keys_never_show_in_provenance(sandbox, leads) -> None:
+    text = repr(leads.attrs) + repr(leads.lsq) + leads.lsq.code
+    assert sandbox.access_key not in text
+    assert sandbox.secret_key not in text
+
+
+def test_refresh_returns_an_equal_frame(engagement_by_owner, leads) -> None:
+    pd.testing.assert_frame_equal(engagement_by_owner.lsq.refresh(), engagement_by_owner)
+    pd.testing.assert_frame_equal(leads.lsq.refresh(), leads)
+
+
+def test_refresh_replays_the_steps(leads) -> None:
+    derived = leads.lsq.with_owner_names().lsq.regroup(
+        ["ProspectStage", "OwnerName"], "sum", "Score"
+    )
+    again = derived.lsq.refresh()
+    pd.testing.assert_frame_equal(again, derived)
+    assert again.lsq.steps == derived.lsq.steps
+
+
+def test_code_is_the_equivalent_python_call(engagement_by_owner) -> None:
+    code = engagement_by_owner.lsq.code
+    assert "read_leadsquared(" in code
+    assert "OwnerId" in code and "EngagementScore" in code
+
+
+def test_code_ends_with_the_steps(leads) -> None:
+    derived = leads.lsq.regroup("Source", "average", "EngagementScore")
+    assert derived.lsq.code.endswith(
+        ".lsq.regroup(by='Source', aggregate='average', field='EngagementScore')"
+    )
+
+
+def test_a_filtered_copy_keeps_the_namespace(leads) -> None:
+    subset = leads[leads["ProspectStage"] == "Prospect"]
+    assert subset.lsq.endpoint == "distribution"
