@@ -13,7 +13,8 @@ aggregate ``Average_<field>``                      ``Float64``
 aggregate ``Sum_<field>``                          the field's own dtype
 =================================================  ==========================
 
-The table applies to empty results too. Values that come as strings (every CSV value,
+The table applies to empty results too. An empty text is missing (``<NA>``), as the
+contract's ``def``/``ndef`` treat it and as CSV answers cannot tell it from null. Values that come as strings (every CSV value,
 and JSON values of any type [ours]) are converted by column; a value that does not
 convert is an :class:`~leadsq.errors.APIError` naming the column and the value, never a
 silent ``NaN``.
@@ -218,7 +219,7 @@ def empty_frame(dtypes: Mapping[str, str]) -> pd.DataFrame:
 
 def _convert(series: pd.Series, name: str, dtype: str) -> pd.Series:
     series = series.reset_index(drop=True)
-    if str(series.dtype) == dtype:
+    if str(series.dtype) == dtype and dtype != "string":
         return series
     try:
         return _cast(series, dtype)
@@ -235,7 +236,8 @@ def _cast(series: pd.Series, dtype: str) -> pd.Series:
         return pd.to_datetime(series.astype("string"), format="ISO8601", utc=True).astype(dtype)
     if dtype == "boolean":
         return _to_boolean(series)
-    return series.astype("string")
+    text = series.astype("string")
+    return text.mask(text == "")
 
 
 def _to_number(series: pd.Series) -> pd.Series:
