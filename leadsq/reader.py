@@ -187,7 +187,10 @@ def read_report(
     except APIError as error:
         error.partial = read.finish(_concat(frames, dtypes))
         error.rows_received = len(error.partial)
-        error.args = (f"{error.args[0]} ({error.rows_received} rows had arrived; see .partial)",)
+        if error.rows_received:
+            error.args = (
+                f"{error.args[0]} ({error.rows_received} rows had arrived; see .partial)",
+            )
         raise
     return read.finish(_concat(frames, dtypes))
 
