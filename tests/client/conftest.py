@@ -1,0 +1,54 @@
+"""Fixtures of the client tests: a reader bound to the session sandbox, raw tables."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import leadsq
+from leadsq.sandbox import Sandbox
+
+
+@pytest.fixture(scope="session")
+def read(sandbox: Sandbox) -> Callable[..., Any]:
+    """``leadsq.read_leadsquared`` against the session sandbox, without a progress bar."""
+    return functools.partial(
+        leadsq.read_leadsquared,
+        host=sandbox.url,
+        access_key=sandbox.access_key,
+        secret_key=sandbox.secret_key,
+        progress=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def leads(sandbox: Sandbox) -> pd.DataFrame:
+    """The sandbox's raw leads, as generated."""
+    return sandbox.store.table("leads")
+
+
+@pytest.fixture(scope="session")
+def activities(sandbox: Sandbox) -> pd.DataFrame:
+    return sandbox.store.table("activities")
+
+
+@pytest.fixture(scope="session")
+def users(sandbox: Sandbox) -> pd.DataFrame:
+    return sandbox.store.table("users")
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[leadsq.Settings]:
+    """Settings a test may change; the process-wide ones come back afterwards."""
+    saved = leadsq.config.settings
+    yield leadsq.configure()
+    leadsq.config.settings = saved
+
+
+def ids(frame: pd.DataFrame) -> set[str]:
+    """The ProspectIDs of a frame."""
+    return set(frame["ProspectID"].astype(str))
