@@ -11,7 +11,9 @@ the number of threads DuckDB uses. What it looks like:
   and custom ``mx_`` fields of Text, Number, Date and Select types, with some nulls and
   empty strings. Most leads were created in the two years before the anchor, more of them
   recently; a few percent are older "legacy" leads, owned by four of the seven vendor
-  users. ``ProspectAutoId`` follows ``CreatedOn``.
+  users (so the vendor's example requests, dated 2017-2018, find some), and old leads
+  still open mostly went stale without any activity. ``ProspectAutoId`` follows
+  ``CreatedOn``.
 * **stages** drive everything else: young leads are mostly Prospects and Opportunities,
   old ones Customers or Not Interested; engagement, scores, loan amounts and how many
   activities a lead gets depend on its stage. A share of leads has no activity at all.
@@ -250,7 +252,8 @@ _VENDOR_USERS = (
 )
 _LEGACY_OWNERS = {1: 5.0, 4: 2.0, 5: 2.0, 6: 1.0}  # user index: weight, for old leads
 _TEAMS = ("North", "South", "West", "East", "Inside Sales")
-_LEGACY_SHARE = 0.04
+_LEGACY_SHARE = 0.08
+_STALE_NONE_SHARE = 0.7  # old leads still open mostly went stale untouched
 _RECENT_DAYS = 730
 _LEGACY_DAYS = 8 * 365
 _BUCKETS = 10_000
@@ -414,8 +417,8 @@ def _leads_sql() -> str:
         f"WHEN s < 0.93 - 0.06 * {age_f} THEN 'Not Interested' ELSE 'Invalid' END"
     )
     stage_legacy = (
-        "CASE WHEN s < 0.14 THEN 'Prospect' WHEN s < 0.24 THEN 'Opportunity' "
-        "WHEN s < 0.58 THEN 'Customer' WHEN s < 0.88 THEN 'Not Interested' ELSE 'Invalid' END"
+        "CASE WHEN s < 0.22 THEN 'Prospect' WHEN s < 0.34 THEN 'Opportunity' "
+        "WHEN s < 0.62 THEN 'Customer' WHEN s < 0.90 THEN 'Not Interested' ELSE 'Invalid' END"
     )
     product = _pick("u(i, 'product')", [(p[0], p[1]) for p in _PRODUCTS])
     loan = " ".join(
@@ -452,7 +455,8 @@ def _leads_sql() -> str:
         FROM dated
     )
     SELECT *,
-        CASE WHEN u(i, 'none') < {none_share} THEN 0
+        CASE WHEN u(i, 'none') < (CASE WHEN legacy AND stage IN ('Prospect', 'Opportunity')
+                                       THEN {_STALE_NONE_SHARE} ELSE {none_share} END) THEN 0
              ELSE floor((1 + pow(u(i, 'count'), 1.5) * ({most})) * $scale) END::INTEGER AS n_act,
         CASE WHEN stage IN ('Prospect', 'Opportunity') THEN age_seconds
              ELSE least(age_seconds, {closed_span}) END::BIGINT AS span_seconds,
