@@ -23,6 +23,7 @@ A frame without that provenance has no ``df.lsq``: the accessor raises
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -250,7 +251,11 @@ class LeadsqAccessor:
 
     @property
     def code(self) -> str:
-        """The Python that reproduces this frame: the read call, then any steps."""
+        """The Python that reproduces this frame: the read call, then any steps.
+
+        The call names no host and no keys: it reads from the configured account
+        (:mod:`leadsq.config`), so it can go into a script as it is.
+        """
         from leadsq.code import to_code
 
         p = self._provenance
@@ -258,11 +263,19 @@ class LeadsqAccessor:
             p.report,
             max_results=p.raw.get("max_results"),
             response_format=p.raw.get("response_format"),
-        ).rstrip()
-        for step in p.steps:
-            args = ", ".join(f"{name}={value!r}" for name, value in step["args"].items())
-            text += f".lsq.{step['method']}({args})"
-        return text
+        ).strip()
+        steps = p.steps
+        if not steps:
+            return text
+        lines = ["(", *(f"    {line}" for line in text.splitlines())]
+        for step in steps:
+            args = ", ".join(
+                f"{name}={_literal(value)}"
+                for name, value in step["args"].items()
+                if value is not None
+            )
+            lines.append(f"    .lsq.{step['method']}({args})")
+        return "\n".join([*lines, ")"])
 
     def refresh(self, *, progress: bool = False) -> pd.DataFrame:
         """Run the same read again, then the same steps; a new frame.
@@ -369,7 +382,9 @@ class LeadsqAccessor:
         DataFrame
             Indexed by ``by``, with ``Count`` (``Int64``) and ``Average_<field>``
             (``Float64``) or ``Sum_<field>``; ordered by ``Count`` descending, then group
-            value. Its provenance records the regroup (see :attr:`steps`).
+            value. Its provenance records the regroup (see :attr:`steps`). Grouped by
+            ``OwnerId`` under a user filter, the users it names appear even without a
+            lead (``Count`` 0), as in the server's answer.
 
         Raises
         ------
@@ -388,7 +403,12 @@ class LeadsqAccessor:
             )
         keys = _regroup.group_keys(by)
         function = _regroup.function_name(aggregate)
-        result = _regroup.regroup(self._frame, keys, function, field)
+        include: list[str] = []
+        report = self.report
+        if keys == (OWNER,) and report.user_groups:
+            users = metadata.users(connection_for(self.host))
+            include = _regroup.matching_users(users, report)
+        result = _regroup.regroup(self._frame, keys, function, field, include=include)
         args: dict[str, Any] = {"by": keys[0] if len(keys) == 1 else list(keys)}
         args["aggregate"] = function.lower()
         if function != "Count":
@@ -441,3 +461,12 @@ def _plots() -> Any:
 def _utc(value: Any) -> pd.Timestamp:
     stamp = pd.Timestamp(value)
     return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _literal(value: Any) -> str:
+    """Python source of a step argument (text, numbers, lists), double-quoted like ruff."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_literal(item) for item in value) + "]"
+    return repr(value)

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from leadsq.contract import Report, UserCondition
 from leadsq.errors import QueryError
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "days_since",
     "function_name",
     "group_keys",
+    "matching_users",
     "metric_name",
     "regroup",
     "server_order",
@@ -72,6 +74,8 @@ def regroup(
     by: str | Sequence[str],
     aggregate: str = "count",
     field: str | None = None,
+    *,
+    include: Sequence[object] = (),
 ) -> pd.DataFrame:
     """Group the rows of a list frame and aggregate them like the analytics API.
 
@@ -86,6 +90,10 @@ def regroup(
     field : str, optional
         The Number field averaged or summed; required for average and sum, ignored
         for count.
+    include : sequence, optional
+        Group values (one group field only) that appear even without a row, with
+        ``Count`` 0 and a null metric: the service does this for the users a user
+        filter names when grouping by ``OwnerId`` (see :func:`matching_users`).
 
     Returns
     -------
@@ -115,6 +123,19 @@ def regroup(
         else:
             result[metric] = values.sum(min_count=1).astype(frame[field].dtype)
     result = result.reset_index()
+    if include:
+        if len(keys) > 1:
+            raise QueryError("include= applies to one group field only")
+        seen = set(result[keys[0]].dropna())
+        extra = [value for value in dict.fromkeys(include) if value not in seen]
+        if extra:
+            zeros = pd.DataFrame({keys[0]: extra, "Count": [0] * len(extra)})
+            result = pd.concat([result, zeros], ignore_index=True)
+            result = result.astype({keys[0]: frame[keys[0]].dtype, "Count": "Int64"})
+            if metric is not None:
+                result[metric] = result[metric].astype(
+                    "Float64" if function == "Average" else frame[field].dtype
+                )
     if result.empty:  # groupby loses the key dtypes of an empty frame
         result = result.astype({key: frame[key].dtype for key in keys})
     return server_order(result, keys).set_index(list(keys) if len(keys) > 1 else keys[0])
@@ -167,3 +188,37 @@ def days_since(last_activity: pd.Series, now: pd.Timestamp) -> tuple[pd.Series, 
     days = whole.astype("Float64").clip(lower=0).astype("Int64")
     never = moments.isna().astype("boolean")
     return days.rename("DaysSinceContact"), never.rename("NeverContacted")
+
+
+def matching_users(users: pd.DataFrame, report: Report) -> list[str]:
+    """The ``UserID`` of every user the report's user filter matches, in table order.
+
+    Conditions compare case-insensitively: ``eq`` with any of the comma-separated
+    values, ``lik`` as a substring; ``neq`` and ``nlik`` also match a null. Conditions
+    and groups are joined by their links, AND before OR (section 2 of the contract).
+    """
+    clauses = report.user_clauses()
+    if not clauses or users.empty:
+        return []
+    matched = pd.Series(False, index=users.index)
+    for clause in clauses:
+        passing = pd.Series(True, index=users.index)
+        for condition in clause:
+            passing &= _user_test(users, condition)
+        matched |= passing
+    return [str(user) for user in users.loc[matched, "UserID"]]
+
+
+def _user_test(users: pd.DataFrame, condition: UserCondition) -> pd.Series:
+    if condition.field not in users.columns:
+        return pd.Series(False, index=users.index)
+    column = users[condition.field].astype("string").str.lower()
+    if condition.operator in ("eq", "neq"):
+        items = [item.strip().lower() for item in condition.value.split(",")]
+        test = column.isin(items)
+    else:
+        test = column.str.contains(condition.value.lower(), regex=False)
+    test = test.fillna(False).astype(bool)
+    if condition.operator in ("neq", "nlik"):
+        test = column.isna().astype(bool) | ~test
+    return test

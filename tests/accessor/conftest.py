@@ -1,9 +1,11 @@
-"""Fixtures of the accessor tests: a sandbox over real HTTP and frames read from it."""
+"""Fixtures of the accessor tests: frames read over HTTP from the shared sandbox.
+
+The ``sandbox`` fixture (3,000 leads, seed 7, anchor 2026-11-01) is in tests/conftest.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 import matplotlib
@@ -16,7 +18,6 @@ import pytest
 
 import leadsq
 
-ANCHOR = datetime(2026, 11, 1)
 CREATED = ("2026-05-01", "2026-10-31")
 LAST_30_DAYS = ("2026-10-02", "2026-11-01")
 LIST_COLUMNS = [
@@ -30,12 +31,6 @@ LIST_COLUMNS = [
     "mx_Interest_Rate",
     "ProspectActivityDate_Max",
 ]
-
-
-@pytest.fixture(scope="session")
-def sandbox() -> Iterator[Any]:
-    with leadsq.Sandbox(leads=3000, seed=7, anchor=ANCHOR, rate_limit=(1000, 1)) as box:
-        yield box
 
 
 @pytest.fixture(scope="session")

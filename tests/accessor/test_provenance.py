@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
+import leadsq
 from leadsq.contract import Report
 
 
@@ -72,10 +75,35 @@ def test_code_is_the_equivalent_python_call(engagement_by_owner) -> None:
 
 
 def test_code_ends_with_the_steps(leads) -> None:
-    derived = leads.lsq.regroup("Source", "average", "EngagementScore")
-    assert derived.lsq.code.endswith(
-        ".lsq.regroup(by='Source', aggregate='average', field='EngagementScore')"
+    derived = leads.lsq.with_owner_names().lsq.regroup(
+        ["Source", "OwnerName"], "average", "EngagementScore"
     )
+    lines = derived.lsq.code.splitlines()
+    assert lines[0] == "("
+    assert lines[1].strip().startswith("pd.read_leadsquared(")
+    assert lines[-3:] == [
+        "    .lsq.with_owner_names()",
+        '    .lsq.regroup(by=["Source", "OwnerName"], aggregate="average", field="EngagementScore")',
+        ")",
+    ]
+
+
+def test_the_code_runs_and_gives_the_same_frame(sandbox, not_contacted, monkeypatch) -> None:
+    derived = (
+        not_contacted.lsq.with_owner_names()
+        .lsq.with_days_since_contact(now="2026-11-01")
+        .lsq.regroup(["ProspectStage", "OwnerName"])
+    )
+    account = dataclasses.replace(
+        leadsq.config.settings,
+        host=sandbox.url,
+        access_key=sandbox.access_key,
+        secret_key=sandbox.secret_key,
+    )
+    monkeypatch.setattr(leadsq.config, "settings", account)
+    again = eval(derived.lsq.code, {"pd": pd})
+    pd.testing.assert_frame_equal(again, derived)
+    assert again.lsq.steps == derived.lsq.steps
 
 
 def test_a_filtered_copy_keeps_the_namespace(leads) -> None:

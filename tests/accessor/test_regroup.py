@@ -16,9 +16,9 @@ CREATED = ("2026-05-01", "2026-10-31")
         ("OwnerId", "count", None),
         ("ProspectStage", "count", None),
         ("OwnerId", "average", "EngagementScore"),
-        ("Source", "average", "mx_Interest_Rate"),
+        ("ProspectStage", "average", "mx_Interest_Rate"),
         ("ProspectStage", "sum", "Score"),
-        ("Source", "sum", "mx_Loan_Amount"),
+        ("OwnerId", "sum", "mx_Loan_Amount"),
         ("ProspectStage", "sum", "mx_Interest_Rate"),
     ],
 )
@@ -34,6 +34,35 @@ def test_a_local_regroup_equals_the_server_aggregate(
     )
     local = leads.lsq.regroup(group_by, aggregate, field)
     pd.testing.assert_frame_equal(local, server, check_exact=False, rtol=1e-9)
+
+
+@pytest.mark.parametrize(("aggregate", "field"), [("count", None), ("average", "Score")])
+def test_a_regroup_by_a_field_with_values_equals_the_server_aggregate(
+    read, leads, aggregate, field
+) -> None:
+    server = read(
+        "distribution",
+        "Source.notna()",
+        created=CREATED,
+        group_by="Source",
+        aggregate=aggregate,
+        aggregate_field=field,
+    )
+    with_source = leads[leads["Source"].notna()]
+    pd.testing.assert_frame_equal(with_source.lsq.regroup("Source", aggregate, field), server)
+
+
+def test_empty_text_and_null_are_one_missing_group_locally(read, leads) -> None:
+    # the reader reads an empty text as missing; the server groups "" and null apart,
+    # so its answer has two <NA> groups where the local regroup has one
+    server = read("distribution", created=CREATED, group_by="Source")
+    local = leads.lsq.regroup("Source")
+    assert local.index.isna().sum() == 1
+    assert (
+        local.loc[local.index.isna(), "Count"].sum()
+        == server.loc[server.index.isna(), "Count"].sum()
+    )
+    pd.testing.assert_frame_equal(local[local.index.notna()], server[server.index.notna()])
 
 
 def test_a_regroup_of_not_contacted_leads_equals_the_server_count(read, not_contacted) -> None:
@@ -121,3 +150,64 @@ def test_bad_regroups_are_refused_with_a_reason(leads, args, words) -> None:
 def test_an_aggregate_cannot_be_regrouped(engagement_by_owner) -> None:
     with pytest.raises(QueryError, match="already grouped by OwnerId"):
         engagement_by_owner.lsq.regroup("OwnerId")
+
+
+def test_users_named_by_a_user_filter_appear_with_count_zero_as_on_the_server(
+    read, sandbox
+) -> None:
+    users = sandbox.store.table("users")
+    admin = users.loc[users["Role"] == "Admin", "UserID"].iloc[0]  # owns no leads
+    owners = [admin, *users.loc[users["Role"] != "Admin", "UserID"].iloc[:2]]
+    arguments = {"created": CREATED, "users": owners}
+    listed = read("distribution", columns=["ProspectID", "OwnerId", "Score"], **arguments)
+    for aggregate, field in (("count", None), ("sum", "Score")):
+        server = read(
+            "distribution",
+            group_by="OwnerId",
+            aggregate=aggregate,
+            aggregate_field=field,
+            **arguments,
+        )
+        local = listed.lsq.regroup("OwnerId", aggregate, field)
+        assert admin in local.index and local.loc[admin, "Count"] == 0
+        pd.testing.assert_frame_equal(local, server)
+
+
+def test_matching_users_follows_the_contract_semantics() -> None:
+    from leadsq.contract import parse_report
+    from leadsq.regroup import matching_users
+
+    users = pd.DataFrame(
+        {
+            "UserID": ["u1", "u2", "u3"],
+            "Team": ["North", "South", None],
+            "Role": ["Sales Executive", "Sales Manager", "Admin"],
+        }
+    )
+
+    def body(*conditions):
+        return {
+            "ReportFilter": {"UserFilter": {"GroupConditions": [{"Condition": list(conditions)}]}},
+            "Output": {"Type": "List", "IncludeCSV": "ProspectID"},
+            "Paging": {"PageIndex": 1, "PageSize": 10},
+        }
+
+    def match(*conditions):
+        return matching_users(users, parse_report(body(*conditions), "distribution"))
+
+    assert match({"LookupName": "UserID", "Operator": "eq", "LookupValue": "U1, u3"}) == [
+        "u1",
+        "u3",
+    ]
+    assert match({"LookupName": "Team", "Operator": "neq", "LookupValue": "north"}) == [
+        "u2",
+        "u3",
+    ]
+    assert match({"LookupName": "Role", "Operator": "lik", "LookupValue": "sales"}) == [
+        "u1",
+        "u2",
+    ]
+    assert match(
+        {"LookupName": "Team", "Operator": "eq", "LookupValue": "South", "ConditionOperator": "OR"},
+        {"LookupName": "Role", "Operator": "eq", "LookupValue": "Admin"},
+    ) == ["u2", "u3"]
