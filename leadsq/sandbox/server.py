@@ -200,7 +200,6 @@ class SandboxApp:
         try:
             response, truncate = self._respond(request)
         except _Dropped:
-            self._stats.answered("dropped")
             raise
         except Exception:  # a bug: never a bad request
             logger.exception("sandbox error on %s %s", request.method, request.path)
@@ -319,8 +318,8 @@ class SandboxApp:
                 return name
         return None
 
-    @staticmethod
-    def _drop(request: Request) -> None:
+    def _drop(self, request: Request) -> None:
+        self._stats.answered("dropped")
         connection = request.environ.get("werkzeug.socket")
         if connection is not None:
             with contextlib.suppress(OSError):  # already gone

@@ -1,0 +1,174 @@
+"""Settings are checked when made; the Sandbox object and the command expose them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+import requests
+
+from leadsq.__main__ import main as leadsq_main
+from leadsq.sandbox import DEMO_ACCESS_KEY, DEMO_SECRET_KEY, Churn, Faults, Sandbox, SandboxSettings
+from leadsq.sandbox.cli import build_parser, describe, settings_from_args
+
+
+def test_defaults_are_the_documented_ones() -> None:
+    settings = SandboxSettings()
+
+    assert settings.leads == 20_000
+    assert settings.rate_limit == (25, 5)
+    assert settings.rate_limit_status == 429
+    assert settings.max_page_size == 5000
+    assert settings.host == "127.0.0.1"
+    assert settings.port == 0
+    assert (settings.access_key, settings.secret_key) == (DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
+    assert settings.anchor.time() == datetime.min.time()
+
+
+@pytest.mark.parametrize(
+    ("anchor", "expected"),
+    [
+        ("2026-11-01", datetime(2026, 11, 1)),
+        ("2026-11-01 08:30:00", datetime(2026, 11, 1, 8, 30)),
+        (date(2026, 11, 1), datetime(2026, 11, 1)),
+        (datetime(2026, 11, 1, 8, 30, 5, 123), datetime(2026, 11, 1, 8, 30, 5)),
+    ],
+)
+def test_the_anchor_is_a_naive_datetime(anchor: object, expected: datetime) -> None:
+    assert SandboxSettings(anchor=anchor).anchor == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"leads": -1}, "leads"),
+        ({"leads": 1.5}, "leads must be an integer"),
+        ({"users": 0}, "users"),
+        ({"anchor": "yesterday"}, "anchor"),
+        ({"port": 70000}, "port"),
+        ({"rate_limit": (0, 5)}, "rate_limit"),
+        ({"rate_limit": (25, 0.5)}, "whole number of seconds"),
+        ({"rate_limit_status": 503}, "rate_limit_status must be 429 or 200"),
+        ({"max_page_size": 0}, "max_page_size"),
+        ({"latency": -1}, "latency"),
+        ({"jitter": float("nan")}, "jitter"),
+        ({"faults": {"server_error": 2}}, "server_error"),
+        ({"faults": {"server_error": 0.6, "dropped": 0.6}}, "more than 1"),
+        ({"faults": {"nonsense": 0.1}}, "faults"),
+        ({"churn": {"created_per_second": -1}}, "created_per_second"),
+        ({"access_key": ""}, "access_key"),
+        ({"secret_key": "has space"}, "secret_key"),
+        ({"max_body_bytes": 0}, "max_body_bytes"),
+    ],
+)
+def test_a_bad_setting_is_a_value_error_naming_it(options: dict, words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        SandboxSettings(**options)
+
+
+def test_a_rejected_key_is_not_echoed() -> None:
+    with pytest.raises(ValueError) as caught:
+        SandboxSettings(secret_key="my real secret")
+
+    assert "my real secret" not in str(caught.value)
+
+
+def test_value_objects_accept_mappings() -> None:
+    settings = SandboxSettings(faults={"truncated": 0.1}, churn={"modified_per_second": 2})
+
+    assert settings.faults == Faults(truncated=0.1)
+    assert settings.churn == Churn(modified_per_second=2)
+    assert not Faults() and not Churn()
+
+
+def test_sandbox_keywords_mirror_the_settings(sandbox: Sandbox) -> None:
+    box = Sandbox(sandbox.settings, leads=10, latency=0.5)
+
+    assert box.settings.leads == 10
+    assert box.settings.latency == 0.5
+    assert box.settings.seed == sandbox.settings.seed
+    with pytest.raises(TypeError):
+        Sandbox(leedz=10)
+
+
+def test_the_repr_never_shows_the_keys(sandbox: Sandbox) -> None:
+    text = repr(sandbox) + repr(sandbox.settings)
+
+    assert sandbox.url in text
+    assert sandbox.secret_key not in text
+    assert sandbox.access_key not in text
+
+
+def test_a_sandbox_serves_on_loopback_and_stops(sandbox: Sandbox) -> None:
+    box = Sandbox(leads=10, seed=1, anchor="2026-11-01").start()
+    url = box.url
+    assert url.startswith("http://127.0.0.1:")
+    assert box.running
+
+    box.stop()
+
+    assert not box.running
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get(url + "/v2/UserManagement.svc/Users.Get", timeout=5)
+
+
+def test_the_command_options_become_settings() -> None:
+    args = build_parser().parse_args(
+        [
+            "--port", "0", "--leads", "100", "--seed", "3", "--anchor", "2026-11-01",
+            "--rate-limit", "10/2", "--rate-limit-status", "200", "--latency", "0.3",
+            "--jitter", "0.1", "--max-page-size", "100", "--fault-500", "0.1",
+            "--fault-429", "0.05", "--fault-429-as-200", "0.05", "--fault-drop", "0.02",
+            "--fault-truncate", "0.03", "--churn-create", "2", "--churn-modify", "1",
+            "--host", "127.0.0.1", "--max-body-bytes", "2048",
+        ]
+    )  # fmt: skip
+
+    settings = settings_from_args(args)
+
+    assert settings.rate_limit == (10, 2)
+    assert settings.rate_limit_status == 200
+    assert settings.faults == Faults(0.1, 0.05, 0.05, 0.02, 0.03)
+    assert settings.churn == Churn(2, 1)
+    assert (settings.leads, settings.seed, settings.port, settings.max_page_size) == (
+        100,
+        3,
+        0,
+        100,
+    )
+    assert settings.anchor == datetime(2026, 11, 1)
+
+
+def test_the_rate_limit_can_be_switched_off() -> None:
+    args = build_parser().parse_args(["--rate-limit", "off"])
+
+    assert settings_from_args(args).rate_limit is None
+
+
+def test_the_command_prints_the_url_and_the_demo_keys(sandbox: Sandbox) -> None:
+    text = describe(sandbox)
+
+    assert sandbox.url in text
+    assert DEMO_ACCESS_KEY in text and DEMO_SECRET_KEY in text
+
+
+def test_the_command_does_not_print_a_secret_it_was_given() -> None:
+    box = Sandbox(leads=10, secret_key="given-secret", port=0)
+    box.start()
+    try:
+        assert "given-secret" not in describe(box)
+    finally:
+        box.stop()
+
+
+def test_the_package_command_lists_its_subcommands(capsys: pytest.CaptureFixture) -> None:
+    assert leadsq_main([]) == 2
+    assert "sandbox" in capsys.readouterr().out
+    assert leadsq_main(["nope"]) == 2
+
+
+def test_a_bad_option_exits_with_a_message(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit):
+        leadsq_main(["sandbox", "--rate-limit", "lots"])
+
+    assert "CALLS/SECONDS" in capsys.readouterr().err
