@@ -29,6 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from leadsq import metadata
 from leadsq.accessor import (
@@ -320,12 +321,13 @@ def _value_room(ax: Axes, values: pd.Series, *, horizontal: bool) -> None:
     """Leave room past the longest bar for its label; light grid, fewer spines."""
     high = max(float(values.max()) if len(values) else 0.0, 0.0) or 1.0
     low = min(float(values.min()) if len(values) else 0.0, 0.0)
+    axis = ax.xaxis if horizontal else ax.yaxis
     if horizontal:
         ax.set_xlim(low * 1.3, high * 1.3)
-        ax.xaxis.grid(True, color="0.9")
     else:
         ax.set_ylim(low * 1.1, high * 1.12)
-        ax.yaxis.grid(True, color="0.9")
+    axis.grid(True, color="0.9")
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
