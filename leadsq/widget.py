@@ -1,0 +1,617 @@
+"""``leadsq.QueryBuilder``: a form in the notebook that builds, shows and runs a query.
+
+The form *is* an ``ipywidgets.VBox``. It asks the account for its lead fields, users and
+activity types, so every picker offers what the account has; every change rebuilds the
+query and shows the equivalent ``pd.read_leadsquared(...)`` call and the JSON body, so a
+notebook can be re-run without the form. Run reads with a progress bar and shows the
+frame and, for an aggregate, its plot. Errors (a bad value, a refused request, wrong
+keys) appear in the form, never as a traceback.
+
+The rules behind the pickers live in :mod:`leadsq.widget_model`, which has no widgets.
+Plain ipywidgets 8, no custom JavaScript: it works in JupyterLab, Notebook 7 and Voila.
+
+Examples
+--------
+>>> builder = leadsq.QueryBuilder(host="sandbox")  # doctest: +SKIP
+>>> builder                                        # doctest: +SKIP
+>>> builder.query        # read_leadsquared keyword arguments; observe() works
+>>> builder.frame        # the last frame read
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import ipywidgets as widgets
+import pandas as pd
+import traitlets
+from IPython.display import HTML, Image, display
+
+from leadsq import metadata
+from leadsq import widget_model as model
+from leadsq.code import to_code
+from leadsq.config import resolve_connection
+from leadsq.contract import report_to_body
+from leadsq.errors import LeadsqError, QueryError
+from leadsq.query import build_report, normalise_endpoint
+from leadsq.reader import read_leadsquared
+
+__all__ = ["QueryBuilder"]
+
+logger = logging.getLogger(__name__)
+
+_LABEL_WIDTH = "120px"
+_PREFERRED_COLUMNS = (
+    "ProspectID",
+    "FirstName",
+    "LastName",
+    "ProspectStage",
+    "OwnerId",
+    "EngagementScore",
+    "CreatedOn",
+)
+
+
+def _style() -> dict[str, str]:
+    return {"description_width": _LABEL_WIDTH}
+
+
+def _shown(widget: widgets.DOMWidget, visible: bool) -> None:
+    widget.layout.display = None if visible else "none"
+
+
+class _DateRange(widgets.HBox):
+    """A date range: a preset (``last 30 days``, ...) or two days picked."""
+
+    def __init__(self, description: str, on_change: Callable[[], None]) -> None:
+        self._preset = widgets.Dropdown(
+            options=model.DATE_PRESETS,
+            value="any time",
+            description=description,
+            style=_style(),
+            layout=widgets.Layout(width="300px"),
+        )
+        self._start = widgets.DatePicker(description="from", layout=widgets.Layout(width="200px"))
+        self._end = widgets.DatePicker(description="to", layout=widgets.Layout(width="200px"))
+        self._on_change = on_change
+        super().__init__(children=[self._preset, self._start, self._end])
+        self._preset.observe(self._on_preset_change, "value")
+        self._start.observe(self._on_day_change, "value")
+        self._end.observe(self._on_day_change, "value")
+        self._show_days()
+
+    def _show_days(self) -> None:
+        custom = self._preset.value == "custom"
+        _shown(self._start, custom)
+        _shown(self._end, custom)
+
+    def _on_preset_change(self, _change: Any) -> None:
+        self._show_days()
+        self._on_change()
+
+    def _on_day_change(self, _change: Any) -> None:
+        self._on_change()
+
+    def value(self, name: str) -> Any:
+        """The range as a ``created=``-style value (see :func:`~leadsq.widget_model.date_range`)."""
+        return model.date_range(self._preset.value, self._start.value, self._end.value, name=name)
+
+
+class _FilterRow(widgets.HBox):
+    """One lead filter: field, operator fitting its type, and an input fitting both."""
+
+    def __init__(
+        self,
+        fields: dict[str, model.Field],
+        on_change: Callable[[], None],
+        on_remove: Callable[[_FilterRow], None],
+    ) -> None:
+        self._fields = fields
+        self._on_change = on_change
+        self._on_remove = on_remove
+        self._pausing = False
+        self._kind = ""
+        self._field = widgets.Dropdown(
+            options=[item.choice for item in fields.values()],
+            layout=widgets.Layout(width="280px"),
+        )
+        self._operator = widgets.Dropdown(layout=widgets.Layout(width="150px"))
+        self._value = widgets.Box(layout=widgets.Layout(width="300px"))
+        self._remove = widgets.Button(
+            icon="times", tooltip="Remove this filter", layout=widgets.Layout(width="36px")
+        )
+        self._field.add_class("lsq-filter-field")
+        self._operator.add_class("lsq-filter-operator")
+        self._value.add_class("lsq-filter-value")
+        super().__init__(children=[self._field, self._operator, self._value, self._remove])
+        self.add_class("lsq-filter")
+        self._field.observe(self._on_field_change, "value")
+        self._operator.observe(self._on_operator_change, "value")
+        self._remove.on_click(self._on_remove_click)
+        self._on_field_change()
+
+    @property
+    def field(self) -> model.Field | None:
+        return self._fields.get(self._field.value) if self._field.value else None
+
+    def _input(self) -> widgets.ValueWidget | None:
+        children = self._value.children
+        return children[0] if children else None
+
+    def _on_field_change(self, _change: Any = None) -> None:
+        field = self.field
+        self._kind = ""  # a new field needs a new input, even of the same kind
+        self._pausing = True
+        try:
+            options = model.operators_for(field.data_type) if field else []
+            self._operator.options = options
+            self._operator.value = options[0][1] if options else None
+        finally:
+            self._pausing = False
+        self._on_operator_change()
+
+    def _on_operator_change(self, _change: Any = None) -> None:
+        if self._pausing:
+            return
+        field, operator = self.field, self._operator.value
+        kind = model.value_kind(field.data_type, operator) if field and operator else "none"
+        if kind == self._kind:
+            self._on_change()
+            return
+        self._kind = kind
+        value_input = _value_input(kind, field)
+        if value_input is not None:
+            value_input.observe(self._on_value_change, "value")
+        self._value.children = [value_input] if value_input is not None else []
+        self._on_change()
+
+    def _on_value_change(self, _change: Any) -> None:
+        self._on_change()
+
+    def _on_remove_click(self, _button: widgets.Button) -> None:
+        self._on_remove(self)
+
+    def state(self) -> model.FilterState:
+        value_input = self._input()
+        return model.FilterState(
+            self._field.value,
+            self._operator.value,
+            value_input.value if value_input is not None else None,
+        )
+
+    def set(self, field: str, operator: str, value: Any = None) -> None:
+        """Set the row's field, operator and input value (for code and tests)."""
+        self._field.value = field
+        self._operator.value = operator
+        value_input = self._input()
+        if value_input is not None and value is not None:
+            value_input.value = tuple(value) if isinstance(value, list) else value
+
+
+def _value_input(kind: str, field: model.Field | None) -> widgets.ValueWidget | None:
+    """A fresh input for a value of ``kind`` (see :func:`~leadsq.widget_model.value_kind`)."""
+    layout = widgets.Layout(width="290px")
+    options = field.options if field else ()
+    if kind == "none":
+        return None
+    if kind == "number":
+        return widgets.FloatText(value=0, layout=layout)
+    if kind == "date":
+        return widgets.DatePicker(layout=layout)
+    if kind == "boolean":
+        return widgets.Dropdown(options=[("true", True), ("false", False)], layout=layout)
+    if kind == "choice":
+        return widgets.Dropdown(options=options, layout=layout)
+    if kind == "choices":
+        return widgets.SelectMultiple(
+            options=options, rows=min(max(len(options), 2), 5), layout=layout
+        )
+    placeholder = "values, comma-separated" if kind == "texts" else "value"
+    return widgets.Text(placeholder=placeholder, layout=layout)
+
+
+class QueryBuilder(widgets.VBox):
+    """A form that builds a LeadSquared analytics query, shows its code and runs it.
+
+    Parameters
+    ----------
+    host, access_key, secret_key, analytics_url : str, optional
+        The connection, as for :func:`leadsq.read_leadsquared`; what is not given comes
+        from the configured places (``leadsq.configure``, ``LSQ_*`` variables, the
+        config file). ``host="sandbox"`` uses the built-in sandbox. The keys never
+        appear in the form, its code or its query.
+    endpoint : {"distribution", "not_contacted"}
+        The endpoint chosen at first.
+    progress : bool, default True
+        Show a progress bar while reading.
+    **kwargs
+        Passed to ``ipywidgets.VBox`` (``layout=``, ...).
+
+    Attributes
+    ----------
+    query : dict
+        Traitlet: the keyword arguments of :func:`leadsq.read_leadsquared` for the form
+        (connection excluded); ``{}`` while the form does not make a valid query.
+    body : dict
+        Traitlet: the JSON body the query sends.
+    code : str
+        Traitlet: the equivalent ``pd.read_leadsquared(...)`` call.
+    error : str
+        Traitlet: the message shown in the form's error area; ``""`` when none.
+    frame : DataFrame or None
+        The frame of the last successful run.
+    figure : matplotlib.figure.Figure or None
+        The plot of the last aggregate run.
+    """
+
+    query = traitlets.Dict(help="read_leadsquared keyword arguments of the form")
+    body = traitlets.Dict(help="the JSON body of the query")
+    code = traitlets.Unicode(help="the equivalent pd.read_leadsquared(...) call")
+    error = traitlets.Unicode(help="the error shown in the form")
+
+    def __init__(
+        self,
+        host: str | None = None,
+        access_key: str | None = None,
+        secret_key: str | None = None,
+        analytics_url: str | None = None,
+        *,
+        endpoint: str = "distribution",
+        progress: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        self._connection_args = {
+            "host": host,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "analytics_url": analytics_url,
+        }
+        endpoint = normalise_endpoint(endpoint)
+        self._progress = progress
+        self._pause_depth = 0
+        self._fields: dict[str, model.Field] = {}
+        self._setup_error = ""
+        self.frame: pd.DataFrame | None = None
+        self.figure: Any = None
+        self._make_children(endpoint)
+        super().__init__(children=self._layout(), **kwargs)
+        self.add_class("lsq-query-builder")
+        with self._paused():
+            self._load_metadata()
+            self._on_endpoint_change()
+            self._on_output_change()
+            self._on_aggregate_change()
+        self._wire()
+        self._update()
+
+    # ----------------------------------------------------------------- building
+
+    def _make_children(self, endpoint: str) -> None:
+        self._title = widgets.HTML("<h3 style='margin:4px 0'>LeadSquared query</h3>")
+        self._endpoint = widgets.ToggleButtons(
+            options=[("Lead distribution", "distribution"), ("Not contacted", "not_contacted")],
+            value=endpoint,
+            description="Endpoint",
+            style=_style(),
+        )
+        self._users = widgets.SelectMultiple(
+            description="Owners", rows=4, style=_style(), layout=widgets.Layout(width="460px")
+        )
+        self._filters = widgets.VBox()
+        self._add_filter = widgets.Button(description="Add filter", icon="plus")
+        self._add_filter.add_class("lsq-add-filter")
+        self._activities = widgets.SelectMultiple(
+            description="Contact is", rows=4, style=_style(), layout=widgets.Layout(width="460px")
+        )
+        self._created = _DateRange("Created", self._on_dates_change)
+        self._modified = _DateRange("Modified", self._on_dates_change)
+        self._activity_window = _DateRange("Contact window", self._on_dates_change)
+        self._output = widgets.ToggleButtons(
+            options=[("List of leads", "list"), ("Aggregate", "aggregate")],
+            description="Output",
+            style=_style(),
+        )
+        self._columns = widgets.SelectMultiple(
+            description="Columns", rows=6, style=_style(), layout=widgets.Layout(width="460px")
+        )
+        self._group_by = widgets.Dropdown(
+            description="Group by", style=_style(), layout=widgets.Layout(width="400px")
+        )
+        self._aggregate = widgets.Dropdown(
+            options=model.AGGREGATES, value="count", layout=widgets.Layout(width="110px")
+        )
+        self._aggregate_field = widgets.Dropdown(layout=widgets.Layout(width="280px"))
+        self._max_results = widgets.BoundedIntText(
+            value=0,
+            min=0,
+            max=10**9,
+            description="Max rows",
+            tooltip="0 reads every row",
+            style=_style(),
+            layout=widgets.Layout(width="240px"),
+        )
+        self._run = widgets.Button(description="Run", icon="play", button_style="primary")
+        self._run.add_class("lsq-run")
+        self._status = widgets.HTML()
+        self._status.add_class("lsq-status")
+        self._error = widgets.HTML()
+        self._error.add_class("lsq-error")
+        self._code_view = widgets.HTML()
+        self._code_view.add_class("lsq-code")
+        self._body_view = widgets.HTML()
+        self._body_view.add_class("lsq-body")
+        self._views = widgets.Tab(
+            children=[self._code_view, self._body_view], titles=("Code", "JSON body")
+        )
+        self._result = widgets.Output()
+        self._result.add_class("lsq-result")
+
+    def _layout(self) -> list[widgets.Widget]:
+        self._activities_box = widgets.VBox([self._activities, self._activity_window])
+        self._aggregate_box = widgets.HBox([self._group_by, self._aggregate, self._aggregate_field])
+        filters = widgets.VBox(
+            [widgets.HTML("<b>Lead filters</b> (all must hold)"), self._filters, self._add_filter]
+        )
+        return [
+            self._title,
+            self._endpoint,
+            self._users,
+            filters,
+            self._activities_box,
+            self._created,
+            self._modified,
+            self._output,
+            self._columns,
+            self._aggregate_box,
+            self._max_results,
+            widgets.HBox([self._run, self._status]),
+            self._error,
+            self._views,
+            self._result,
+        ]
+
+    def _wire(self) -> None:
+        self._endpoint.observe(self._on_endpoint_change, "value")
+        self._output.observe(self._on_output_change, "value")
+        self._aggregate.observe(self._on_aggregate_change, "value")
+        for child in (
+            self._users,
+            self._activities,
+            self._columns,
+            self._group_by,
+            self._aggregate_field,
+            self._max_results,
+        ):
+            child.observe(self._on_input_change, "value")
+        self._add_filter.on_click(self._on_add_filter_click)
+        self._run.on_click(self._on_run_click)
+
+    def _load_metadata(self) -> None:
+        try:
+            connection = resolve_connection(**self._connection_args)
+            fields = model.fields_from_metadata(metadata.lead_fields(connection))
+            users = model.user_options(metadata.users(connection))
+            activities = model.activity_options(metadata.activity_types(connection))
+        except LeadsqError as exc:
+            self._setup_error = f"Could not load the account's fields: {_describe(exc)}"
+            return
+        self._fields = {item.name: item for item in fields}
+        choices = [item.choice for item in fields]
+        self._users.options = users
+        self._activities.options = activities
+        self._columns.options = choices
+        self._columns.value = tuple(n for n in _PREFERRED_COLUMNS if n in self._fields) or tuple(
+            name for _, name in choices[:5]
+        )
+        self._group_by.options = choices
+        self._group_by.value = _first(self._fields, ("ProspectStage", "OwnerId"), choices)
+        numbers = [item.choice for item in model.number_fields(fields)]
+        self._aggregate_field.options = numbers
+        self._aggregate_field.value = _first(self._fields, ("EngagementScore",), numbers)
+
+    @contextmanager
+    def _paused(self) -> Iterator[None]:
+        """Hold back updates while the widget sets its own children; one update after."""
+        self._pause_depth += 1
+        try:
+            yield
+        finally:
+            self._pause_depth -= 1
+
+    # ----------------------------------------------------------------- handlers
+
+    def _on_endpoint_change(self, _change: Any = None) -> None:
+        _shown(self._activities_box, self._endpoint.value == "not_contacted")
+        self._update()
+
+    def _on_output_change(self, _change: Any = None) -> None:
+        aggregate = self._output.value == "aggregate"
+        _shown(self._columns, not aggregate)
+        _shown(self._aggregate_box, aggregate)
+        self._update()
+
+    def _on_aggregate_change(self, _change: Any = None) -> None:
+        self._aggregate_field.disabled = self._aggregate.value == "count"
+        self._update()
+
+    def _on_input_change(self, _change: Any) -> None:
+        self._update()
+
+    def _on_dates_change(self) -> None:
+        self._update()
+
+    def _on_filter_change(self) -> None:
+        self._update()
+
+    def _on_filter_remove(self, row: _FilterRow) -> None:
+        self._filters.children = [child for child in self._filters.children if child is not row]
+        self._update()
+
+    def _on_add_filter_click(self, _button: widgets.Button) -> None:
+        self.add_filter()
+
+    def _on_run_click(self, _button: widgets.Button) -> None:
+        self.run()
+
+    # ----------------------------------------------------------------- public
+
+    def add_filter(
+        self, field: str | None = None, operator: str | None = None, value: Any = None
+    ) -> None:
+        """Add a lead-filter row, optionally set to ``field``, ``operator`` and ``value``."""
+        if not self._fields:
+            self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
+            return
+        with self._paused():
+            row = _FilterRow(self._fields, self._on_filter_change, self._on_filter_remove)
+            self._filters.children = [*self._filters.children, row]
+            if field is not None:
+                row.set(
+                    field,
+                    operator or model.operators_for(self._fields[field].data_type)[0][1],
+                    value,
+                )
+        self._update()
+
+    def run(self) -> pd.DataFrame | None:
+        """Read the form's query (what Run does); return the frame, ``None`` on error.
+
+        The frame goes to :attr:`frame` and is shown below the form with, for an
+        aggregate, its plot; an error is shown in the form's error area.
+        """
+        self._update()
+        if self.error:
+            return None
+        self._run.disabled = True
+        self._status.value = "Reading…"
+        self._result.clear_output()
+        started = time.perf_counter()
+        try:
+            with self._result:
+                frame = read_leadsquared(
+                    self.query["endpoint"],
+                    body=self.body,
+                    max_results=self.query.get("max_results"),
+                    progress=self._progress,
+                    **self._connection_args,
+                )
+            assert isinstance(frame, pd.DataFrame)
+            figure = _plot(frame) if self.body["Output"]["Type"] == "Aggregate" else None
+        except LeadsqError as exc:
+            self._status.value = ""
+            self._set_error(_describe(exc))
+            return None
+        except Exception as exc:  # shown in the form, never as a traceback
+            logger.debug("QueryBuilder run failed", exc_info=True)
+            self._status.value = ""
+            self._set_error(f"Unexpected error: {_describe(exc)}")
+            return None
+        finally:
+            self._run.disabled = False
+        self.frame, self.figure = frame, figure
+        seconds = time.perf_counter() - started
+        self._status.value = f"{len(frame):,} rows in {seconds:.1f} s"
+        self._show(frame, figure)
+        return frame
+
+    # ----------------------------------------------------------------- state
+
+    def _state(self) -> model.FormState:
+        return model.FormState(
+            endpoint=self._endpoint.value,
+            users=tuple(self._users.value),
+            filters=tuple(row.state() for row in self._filters.children),
+            activities=tuple(self._activities.value),
+            created=self._created.value("created"),
+            modified=self._modified.value("modified"),
+            activity_window=self._activity_window.value("activity_window"),
+            output=self._output.value,
+            columns=tuple(self._columns.value),
+            group_by=self._group_by.value,
+            aggregate=self._aggregate.value,
+            aggregate_field=self._aggregate_field.value,
+            max_results=self._max_results.value or None,
+            field_types={name: item.data_type for name, item in self._fields.items()},
+        )
+
+    def _update(self) -> None:
+        """Rebuild the query from the form; refresh the code, the body and the errors."""
+        if self._pause_depth:
+            return
+        try:
+            if self._setup_error:
+                raise QueryError(self._setup_error)
+            query = model.form_kwargs(self._state())
+            args = {k: v for k, v in query.items() if k != "max_results"}
+            report = build_report(args.pop("endpoint"), **args)
+            code = to_code(report, max_results=query.get("max_results"), extra=self._code_extra())
+        except LeadsqError as exc:
+            self.query, self.body, self.code = {}, {}, ""
+            self._set_error(_describe(exc))
+        else:
+            self.body = report_to_body(report)
+            self.code = code
+            self.query = query
+            self._set_error("")
+        self._code_view.value = _pre(self.code or "# the form does not make a valid query yet")
+        self._body_view.value = _pre(json.dumps(self.body, indent=2) if self.body else "{}")
+
+    def _code_extra(self) -> dict[str, str]:
+        args = self._connection_args
+        return {name: args[name] for name in ("host", "analytics_url") if args[name]}
+
+    def _set_error(self, message: str) -> None:
+        self.error = message
+        self._error.value = (
+            f"<div style='color:#b00020;white-space:pre-wrap'>&#9888; {html.escape(message)}</div>"
+            if message
+            else ""
+        )
+
+    def _show(self, frame: pd.DataFrame, figure: Any) -> None:
+        with self._result:
+            if figure is not None:
+                display(Image(data=_png(figure)))
+            with pd.option_context("display.max_rows", 20, "display.show_dimensions", True):
+                display(frame)
+            if frame.empty:
+                display(HTML("<i>No leads match this query.</i>"))
+
+
+def _first(fields: dict[str, model.Field], preferred: tuple[str, ...], choices: list) -> Any:
+    for name in preferred:
+        if name in fields and any(value == name for _, value in choices):
+            return name
+    return choices[0][1] if choices else None
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _pre(text: str) -> str:
+    return (
+        "<pre style='margin:0;padding:6px;background:#f6f8fa;white-space:pre-wrap'>"
+        f"{html.escape(text)}</pre>"
+    )
+
+
+def _plot(frame: pd.DataFrame) -> Any:
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 4.5), layout="constrained")
+    frame.lsq.plot(ax=figure.subplots())
+    return figure
+
+
+def _png(figure: Any) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    return buffer.getvalue()
