@@ -198,7 +198,7 @@ def where_text(filters: Sequence[LeadFilter]) -> str | None:
             parts.append(f"{name}.{'notna' if op == 'def' else 'isna'}()")
         else:  # lik, nlik
             tilde = "~" if op == "nlik" else ""
-            parts.append(f"{tilde}{name}.str.contains({_value(condition.value or '')})")
+            parts.append(f"{tilde}{name}.str.contains({_string(condition.value or '')})")
         i += 1
     return " and ".join(parts)
 

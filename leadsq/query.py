@@ -438,6 +438,8 @@ def split_users(users: str | Sequence[str]) -> tuple[list[str], list[str]]:
         if not isinstance(item, str):
             raise QueryError(f"users: expected strings; got {item!r} ({type(item).__name__})")
         for part in (p.strip() for p in item.split(",")):
+            if not part:
+                continue
             if _GUID.fullmatch(part):
                 target = ids
             elif _EMAIL.fullmatch(part):

@@ -70,7 +70,9 @@ _SUPPORTED_CALLS = (
 
 
 def field_text(name: str) -> str | None:
-    """How a field is written in ``where``: plain when it is an identifier, else in backticks.
+    """How a field is written in ``where``: plain when an ASCII identifier, else in backticks.
+
+    (Python folds non-ASCII identifiers to NFKC, so ``µ`` would read back as ``μ``.)
 
     Parameters
     ----------
@@ -82,7 +84,7 @@ def field_text(name: str) -> str | None:
     str or None
         ``None`` when the name cannot be written at all (it holds a backtick or a line break).
     """
-    if name.isidentifier() and not keyword.iskeyword(name):
+    if name.isascii() and name.isidentifier() and not keyword.iskeyword(name):
         return name
     if "`" in name or "\n" in name or "\r" in name:
         return None
@@ -237,6 +239,8 @@ class _Walker:
             return self.negation(node)
         if isinstance(node, ast.Name):
             raise self.fail(node, "a field alone is not a condition; compare it with a value")
+        if isinstance(node, (ast.Constant, ast.List, ast.Tuple, ast.Set)):
+            raise self.fail(node, "a value alone is not a condition; compare a field with it")
         if isinstance(node, ast.BinOp):
             raise self.fail(
                 node, "arithmetic is not supported: the API compares a field with a value as given"
