@@ -1,0 +1,59 @@
+"""The server as a whole: routes, concurrency, latency and what it logs."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from leadsq.contract import ENDPOINT_PATHS, METADATA_PATHS
+from leadsq.sandbox import Sandbox
+from leadsq.sandbox.server import routes
+from tests.sandbox.helpers import Api, list_body, small_sandbox
+
+
+def test_routes_list_every_documented_path() -> None:
+    listed = {(route.method, route.path) for route in routes()}
+
+    expected = {("POST", path) for paths in ENDPOINT_PATHS.values() for path in paths}
+    expected |= {("GET", path) for path in METADATA_PATHS.values()}
+    assert listed == expected
+    assert [route.alias for route in routes() if route.name == "not_contacted"] == [
+        False,
+        True,
+        True,
+    ]
+
+
+def test_concurrent_calls_get_consistent_answers(api: Api) -> None:
+    bodies = [
+        list_body(LeadFilters=[{"LookUpName": "Score", "SqlOperator": ">", "LookUpValue": str(n)}])
+        for n in range(0, 160, 10)
+    ]
+    alone = [api.answer(body)["TotalCount"] for body in bodies]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        together = list(pool.map(lambda body: api.answer(body)["TotalCount"], bodies * 4))
+
+    assert together == alone * 4
+
+
+def test_added_latency_still_answers() -> None:
+    for box in small_sandbox(latency=0.05, jitter=0.05):
+        assert Api(box).get("users").status_code == 200
+
+
+def test_no_log_record_carries_a_key(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    api = Api(sandbox)
+    with caplog.at_level(logging.DEBUG):
+        api.post(list_body(("ProspectID",)))
+        api.post(b"{broken")
+        api.get("users", params={**api.keys, "other": "x"})
+        api.get("/nowhere")
+
+    assert any("Users.Get" in record.getMessage() for record in caplog.records)
+    for record in caplog.records:
+        text = record.getMessage()
+        assert sandbox.secret_key not in text
+        assert sandbox.access_key not in text
