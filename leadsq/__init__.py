@@ -25,6 +25,7 @@ from leadsq.errors import (
     ServerError,
     TransportError,
 )
+from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, read_leadsquared
 from leadsq.sandbox import Sandbox
 
@@ -46,8 +47,10 @@ __all__ = [
     "TransportError",
     "__version__",
     "configure",
+    "load_ipython_extension",
     "read_leadsquared",
     "settings",
+    "unload_ipython_extension",
 ]
 
 

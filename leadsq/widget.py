@@ -494,24 +494,12 @@ class QueryBuilder(widgets.VBox):
         self._result.clear_output()
         started = time.perf_counter()
         try:
-            with self._result:
-                frame = read_leadsquared(
-                    self.query["endpoint"],
-                    body=self.body,
-                    max_results=self.query.get("max_results"),
-                    progress=self._progress,
-                    **self._connection_args,
-                )
-            assert isinstance(frame, pd.DataFrame)
-            figure = _plot(frame) if self.body["Output"]["Type"] == "Aggregate" else None
-        except LeadsqError as exc:
-            self._status.value = ""
-            self._set_error(_describe(exc))
-            return None
+            frame, figure = self._read()
         except Exception as exc:  # shown in the form, never as a traceback
             logger.debug("QueryBuilder run failed", exc_info=True)
+            known = isinstance(exc, LeadsqError)
             self._status.value = ""
-            self._set_error(f"Unexpected error: {_describe(exc)}")
+            self._set_error(_describe(exc) if known else f"Unexpected error: {_describe(exc)}")
             return None
         finally:
             self._run.disabled = False
@@ -520,6 +508,28 @@ class QueryBuilder(widgets.VBox):
         self._status.value = f"{len(frame):,} rows in {seconds:.1f} s"
         self._show(frame, figure)
         return frame
+
+    def _read(self) -> tuple[pd.DataFrame, Any]:
+        """Read the query, its progress bar in the result area; the frame and its plot."""
+        failure: Exception | None = None
+        # an exception leaving ``with output:`` would be shown there as a traceback (and
+        # swallowed) by ipywidgets in a kernel: catch it inside, raise it outside
+        with self._result:
+            try:
+                frame = read_leadsquared(
+                    self.query["endpoint"],
+                    body=self.body,
+                    max_results=self.query.get("max_results"),
+                    progress=self._progress,
+                    **self._connection_args,
+                )
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
+        assert isinstance(frame, pd.DataFrame)
+        figure = _plot(frame) if self.body["Output"]["Type"] == "Aggregate" else None
+        return frame, figure
 
     # ----------------------------------------------------------------- state
 
