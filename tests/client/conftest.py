@@ -14,15 +14,21 @@ from leadsq.sandbox import Sandbox
 
 
 @pytest.fixture(scope="session")
-def read(sandbox: Sandbox) -> Callable[..., Any]:
-    """``leadsq.read_leadsquared`` against the session sandbox, without a progress bar."""
-    return functools.partial(
+def read(sandbox: Sandbox) -> Iterator[Callable[..., Any]]:
+    """``leadsq.read_leadsquared`` against the session sandbox, without a progress bar.
+
+    The client's rate limit is raised to the session sandbox's generous one.
+    """
+    saved = leadsq.config.settings
+    leadsq.configure(rate_limit=sandbox.settings.rate_limit)
+    yield functools.partial(
         leadsq.read_leadsquared,
         host=sandbox.url,
         access_key=sandbox.access_key,
         secret_key=sandbox.secret_key,
         progress=False,
     )
+    leadsq.config.settings = saved
 
 
 @pytest.fixture(scope="session")

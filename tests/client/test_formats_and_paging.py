@@ -1,0 +1,89 @@
+"""JSON and CSV give equal frames; paging, max_results and chunksize give the right rows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+COLUMNS = [
+    "ProspectID",
+    "FirstName",
+    "mx_Remarks",
+    "Score",
+    "mx_Interest_Rate",
+    "CreatedOn",
+    "DoNotCall",
+]
+
+
+def without_format(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.attrs = {}
+    return frame
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"where": "Score >= 40", "columns": COLUMNS},
+        {"group_by": "mx_City", "aggregate": "sum", "aggregate_field": "mx_Loan_Amount"},
+    ],
+    ids=["list", "aggregate"],
+)
+def test_json_and_csv_answers_give_equal_frames(read, query):
+    as_json = read("distribution", page_size=400, **query)
+    as_csv = read("distribution", page_size=400, response_format="csv", **query)
+    assert len(as_json) > 0
+    pd.testing.assert_frame_equal(without_format(as_json), without_format(as_csv))
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 250, 5000])
+def test_every_page_size_gives_the_same_rows(read, page_size):
+    query = {"where": "Score >= 85", "columns": ["ProspectID", "Score"]}
+    reference = read("distribution", page_size=5000, **query)
+    frame = read("distribution", page_size=page_size, **query)
+    pd.testing.assert_frame_equal(without_format(frame), without_format(reference))
+
+
+@pytest.mark.parametrize("response_format", ["json", "csv"])
+@pytest.mark.parametrize("max_results", [1, 999, 1000, 1001, 2500])
+def test_max_results_gives_the_first_rows(read, max_results, response_format):
+    everything = read("distribution", columns=["ProspectAutoId"])
+    frame = read(
+        "distribution",
+        columns=["ProspectAutoId"],
+        max_results=max_results,
+        page_size=500,
+        response_format=response_format,
+    )
+    assert frame.ProspectAutoId.tolist() == everything.ProspectAutoId.tolist()[:max_results]
+
+
+def test_chunksize_yields_frames_of_that_size_that_add_up_to_the_read(read):
+    everything = read("distribution", columns=["ProspectID", "Score"])
+    chunks = list(
+        read("distribution", columns=["ProspectID", "Score"], chunksize=700, page_size=300)
+    )
+    sizes = [len(chunk) for chunk in chunks]
+    assert sizes[:-1] == [700] * (len(chunks) - 1)
+    assert 0 < sizes[-1] <= 700
+    joined = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(without_format(joined), without_format(everything))
+    assert all(chunk.attrs["leadsq"]["endpoint"] == "distribution" for chunk in chunks)
+
+
+def test_chunksize_with_max_results_stops_at_the_limit(read):
+    chunks = list(read("distribution", columns=["ProspectID"], chunksize=400, max_results=1000))
+    assert [len(chunk) for chunk in chunks] == [400, 400, 200]
+
+
+def test_provenance_records_the_read_but_never_the_keys(read, sandbox):
+    frame = read("distribution", "Score >= 90", columns=["ProspectID"])
+    provenance = frame.attrs["leadsq"]
+    assert provenance["endpoint"] == "distribution"
+    assert provenance["host"] == sandbox.url
+    assert provenance["total_count"] == len(frame)
+    assert provenance["body"]["ReportFilter"]["LeadFilters"][0]["LookUpName"] == "Score"
+    assert pd.Timestamp(provenance["read_at"]).tzinfo is not None
+    text = repr(frame.attrs)
+    assert sandbox.access_key not in text and sandbox.secret_key not in text
