@@ -1,0 +1,100 @@
+"""Host and keys come from one documented order; nothing configured names every place."""
+
+from __future__ import annotations
+
+import pytest
+
+import leadsq
+from leadsq.config import base_url, resolve_connection
+
+
+@pytest.fixture
+def clean_environment(monkeypatch, tmp_path, fresh_settings):
+    for name in ("LSQ_HOST", "LSQ_ACCESS_KEY", "LSQ_SECRET_KEY", "LSQ_ANALYTICS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LSQ_CONFIG", str(tmp_path / "config.ini"))
+    return tmp_path / "config.ini"
+
+
+def write_config(path, **values):
+    lines = ["[leadsq]", *(f"{name} = {value}" for name, value in values.items())]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_nothing_configured_names_every_place_looked_and_the_sandbox(clean_environment):
+    with pytest.raises(leadsq.ConfigurationError) as caught:
+        resolve_connection()
+    message = str(caught.value)
+    for place in (
+        "host=",
+        "leadsq.configure",
+        "LSQ_HOST",
+        "LSQ_ACCESS_KEY",
+        str(clean_environment),
+        'host="sandbox"',
+    ):
+        assert place in message
+
+
+def test_each_place_wins_over_the_ones_after_it(clean_environment, monkeypatch):
+    write_config(clean_environment, host="in21", access_key="file-a", secret_key="file-s")
+    assert resolve_connection().api_url == "https://api-in21.leadsquared.com"
+    monkeypatch.setenv("LSQ_HOST", "us11")
+    monkeypatch.setenv("LSQ_ACCESS_KEY", "env-a")
+    connection = resolve_connection()
+    assert (connection.api_url, connection.access_key, connection.secret_key) == (
+        "https://api-us11.leadsquared.com",
+        "env-a",
+        "file-s",
+    )
+    leadsq.configure(host="ca12", secret_key="settings-s")
+    connection = resolve_connection()
+    assert (connection.api_url, connection.secret_key) == (
+        "https://api-ca12.leadsquared.com",
+        "settings-s",
+    )
+    connection = resolve_connection(host="https://example.test/base/", secret_key="arg-s")
+    assert (connection.api_url, connection.secret_key) == ("https://example.test/base", "arg-s")
+
+
+def test_the_analytics_base_is_configured_apart_from_the_api_base(clean_environment, monkeypatch):
+    monkeypatch.setenv("LSQ_ANALYTICS_URL", "analyticsapi-in21.leadsquared.com")
+    connection = resolve_connection(host="in21", access_key="a", secret_key="s")
+    assert connection.api_url == "https://api-in21.leadsquared.com"
+    assert connection.analytics_url == "https://analyticsapi-in21.leadsquared.com"
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("us11", "https://api-us11.leadsquared.com"),
+        ("SG", "https://api.leadsquared.com"),
+        ("api-ir31.leadsquared.com", "https://api-ir31.leadsquared.com"),
+        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765"),
+    ],
+)
+def test_a_host_is_a_region_code_a_host_name_or_a_base_url(host, url):
+    assert base_url(host) == url
+
+
+@pytest.mark.parametrize("host", ["ftp://x", "not a host", "https://", "zz99!"])
+def test_a_host_of_no_known_form_is_refused_clearly(host):
+    with pytest.raises(leadsq.ConfigurationError, match="host"):
+        base_url(host)
+
+
+def test_host_sandbox_reads_from_a_process_wide_sandbox(clean_environment, fresh_settings):
+    leadsq.configure(rate_limit=(10_000, 1))
+    first = leadsq.read_leadsquared(
+        "distribution", host="sandbox", group_by="ProspectStage", progress=False
+    )
+    again = resolve_connection(host="sandbox")
+    assert first.attrs["leadsq"]["host"] == again.analytics_url
+    assert first.Count.sum() > 0
+
+
+def test_unknown_settings_are_refused(fresh_settings):
+    with pytest.raises(leadsq.ConfigurationError, match="rate_limt"):
+        leadsq.configure(rate_limt=(1, 1))
+    with pytest.raises(leadsq.ConfigurationError, match="rate_limit"):
+        leadsq.configure(rate_limit=(0, 5))

@@ -1,0 +1,155 @@
+"""Each failure raises its class, carrying the server's ExceptionType and message."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+import leadsq
+from leadsq import (
+    AuthenticationError,
+    BadRequestError,
+    NotFoundError,
+    QueryError,
+    RateLimitError,
+    ServerError,
+    TransportError,
+)
+from leadsq.sandbox import Faults, Sandbox
+
+
+@pytest.fixture
+def quick_retries(fresh_settings) -> leadsq.Settings:
+    """Two fast retries, so that failing for good takes well under a second."""
+    return leadsq.configure(max_retries=2, backoff=(0.01, 0.02), rate_limit=(10_000, 1))
+
+
+def closed_port_url() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+def keys(box: Sandbox) -> dict[str, object]:
+    return {
+        "host": box.url,
+        "access_key": box.access_key,
+        "secret_key": box.secret_key,
+        "progress": False,
+    }
+
+
+def test_an_unknown_field_is_a_bad_request_with_the_server_message(read):
+    with pytest.raises(BadRequestError) as caught:
+        read("distribution", "NoSuchField == 1", columns=["ProspectID"])
+    assert caught.value.status == 400
+    assert caught.value.exception_type == "MXInvalidInputException"
+    assert "NoSuchField" in caught.value.exception_message
+    assert "NoSuchField" in str(caught.value)
+
+
+def test_a_value_that_does_not_parse_for_its_field_is_a_bad_request(read):
+    with pytest.raises(BadRequestError, match="Score"):
+        read("distribution", "Score > 'abc'", columns=["ProspectID"])
+
+
+def test_a_wrong_secret_key_is_an_authentication_error(sandbox):
+    with pytest.raises(AuthenticationError) as caught:
+        leadsq.read_leadsquared(
+            "distribution",
+            host=sandbox.url,
+            access_key=sandbox.access_key,
+            secret_key="wrong",
+            progress=False,
+        )
+    assert caught.value.status == 401
+    assert caught.value.exception_type == "MXUnAuthorizedAccessException"
+
+
+def test_a_wrong_path_is_not_found(read, fresh_settings):
+    leadsq.configure(paths={**fresh_settings.paths, "distribution": "/Leads/NoSuchReport"})
+    with pytest.raises(NotFoundError) as caught:
+        read("distribution", columns=["ProspectID"])
+    assert caught.value.status == 404
+    assert "/Leads/NoSuchReport" in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def strict_sandbox() -> Iterator[Sandbox]:
+    with Sandbox(leads=200, seed=3, rate_limit=(2, 60)) as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def strict_sandbox_answering_200() -> Iterator[Sandbox]:
+    with Sandbox(leads=200, seed=3, rate_limit=(2, 60), rate_limit_status=200) as box:
+        yield box
+
+
+@pytest.mark.parametrize("box", ["strict_sandbox", "strict_sandbox_answering_200"])
+def test_the_rate_limit_answer_is_a_rate_limit_error_after_the_retries(request, box, quick_retries):
+    box = request.getfixturevalue(box)
+    with pytest.raises(RateLimitError) as caught:
+        for _ in range(4):
+            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **keys(box))
+    assert caught.value.exception_type == "MXAPIRateLimitExceededException"
+    assert caught.value.exception_message == "API calls exceeded the limit of 2 in 60 second(s)"
+
+
+def test_a_server_failing_for_good_is_a_server_error_after_bounded_retries(quick_retries):
+    with Sandbox(leads=200, seed=3, faults=Faults(server_error=1.0)) as box:
+        with pytest.raises(ServerError) as caught:
+            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **keys(box))
+        answers = box.stats()["answers"]
+    assert caught.value.status == 500
+    assert caught.value.exception_type == "MXInternalServerException"
+    assert answers == {"500": 3}  # the first attempt and two retries
+
+
+def test_a_closed_port_is_a_transport_error(quick_retries):
+    with pytest.raises(TransportError, match="no usable answer"):
+        leadsq.read_leadsquared(
+            "distribution", host=closed_port_url(), access_key="a", secret_key="b"
+        )
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"where": "Score =! 3"}, "where"),
+        ({"filters": [("Score", "like", "3")]}, r"filters\[0\].*SqlOperator"),
+        ({"filters": [("Source", "in", "Referral")]}, r"filters\[0\]"),
+        ({"group_by": "OwnerId", "aggregate": "average"}, "aggregate_field"),
+        ({"created": ("2024-03-01", "2024-01-01")}, "created"),
+        ({"activities": [21]}, "activities"),
+        ({"max_results": 0}, "max_results"),
+        ({"chunksize": -5}, "chunksize"),
+        ({"response_format": "xml"}, "response_format"),
+        ({"page_size": 0}, "page_size"),
+    ],
+)
+def test_bad_arguments_fail_before_any_request(arguments, named, quick_retries):
+    # the host refuses connections: any request would be a TransportError instead
+    with pytest.raises(QueryError, match=named) as caught:
+        leadsq.read_leadsquared(
+            "distribution", host=closed_port_url(), access_key="a", secret_key="b", **arguments
+        )
+    assert isinstance(caught.value, ValueError)
+
+
+def test_a_failed_read_keeps_the_rows_that_had_arrived(quick_retries):
+    with (
+        Sandbox(leads=500, seed=3, rate_limit=(5, 60)) as box,
+        pytest.raises(RateLimitError) as caught,
+    ):
+        leadsq.read_leadsquared(
+            "distribution", columns=["ProspectAutoId"], page_size=100, **keys(box)
+        )
+    error = caught.value
+    # one metadata call and four pages fit in the limit; the fifth page fails for good
+    assert error.rows_received == 300 or error.rows_received == 400
+    assert error.partial.ProspectAutoId.tolist() == list(range(1, error.rows_received + 1))
+    assert f"{error.rows_received} rows had arrived" in str(error)
