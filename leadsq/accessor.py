@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from leadsq import metadata
+from leadsq import metadata, reader
 from leadsq import regroup as _regroup
+from leadsq.code import to_code
 from leadsq.config import Connection, resolve_connection
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
@@ -159,8 +160,6 @@ def connection_for(host: str) -> Connection:
     The keys are never in the provenance; they come from the connection the reader last
     used for ``host``, else from the configured places (:mod:`leadsq.config`).
     """
-    from leadsq import reader
-
     return reader._connections.get(host) or resolve_connection(host=host)
 
 
@@ -256,8 +255,6 @@ class LeadsqAccessor:
         The call names no host and no keys: it reads from the configured account
         (:mod:`leadsq.config`), so it can go into a script as it is.
         """
-        from leadsq.code import to_code
-
         p = self._provenance
         text = to_code(
             p.report,
@@ -285,10 +282,8 @@ class LeadsqAccessor:
         progress : bool, default False
             Show a progress bar while reading.
         """
-        from leadsq.reader import read_again
-
         p = self._provenance
-        frame = read_again(p.raw, progress=progress)
+        frame = reader.read_again(p.raw, progress=progress)
         for step in p.steps:
             frame = getattr(frame.lsq, step["method"])(**step["args"])
         return frame

@@ -6,12 +6,12 @@ measured), draws on ``ax`` or on a new figure, and returns the axes; none calls
 not ``EngagementScore``), owners are named, and a subtitle tells the endpoint, filters,
 date ranges and counts.
 
-=============================  ====================================================
-:func:`plot_aggregate`         a grouped aggregate as sorted horizontal bars
-:func:`plot_counts`            leads per stage or owner of a list
-:func:`plot_days_since_contact`  leads per band of days since the last activity
-:func:`plot`                   whichever of these fits the frame
-=============================  ====================================================
+=================================  ================================================
+:func:`plot_aggregate`             a grouped aggregate as sorted horizontal bars
+:func:`plot_counts`                leads per stage or owner of a list
+:func:`plot_days_since_contact`    leads per band of days since the last activity
+:func:`plot`                       whichever of these fits the frame
+=================================  ================================================
 
 The accessor offers the same as ``df.lsq.plot()``, ``df.lsq.plot.aggregate()``, ...
 """
@@ -120,9 +120,10 @@ def plot_aggregate(
     frame : DataFrame
         An aggregate read by leadsq, or a local regroup (``df.lsq.regroup``).
     top : int or None, default 12
-        Show this many groups and fold the rest into one "Other" bar, drawn last: the
-        sum of their values for Count and Sum, their ``Count``-weighted average for
-        Average. ``None`` shows every group.
+        Show this many groups and fold the rest (when more than one) into one "Other"
+        bar, drawn last: the sum of their values for Count and Sum, their
+        ``Count``-weighted average for Average (exact when the field has no nulls, as
+        ``Count`` counts leads, not values). ``None`` shows every group.
     owner_names : bool, default True
         Label owner groups with names (an ``OwnerName`` column, else ``Users.Get``).
     ax : Axes, optional
