@@ -33,14 +33,14 @@ import pandas as pd
 from leadsq import metadata, reader
 from leadsq import regroup as _regroup
 from leadsq.code import to_code
-from leadsq.config import Connection, resolve_connection
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
+from leadsq.reader import connection_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Grouping", "LeadsqAccessor", "Provenance", "connection_for", "owner_name_map"]
+__all__ = ["Grouping", "LeadsqAccessor", "Provenance", "owner_name_map"]
 
 OWNER = "OwnerId"
 OWNER_NAME = "OwnerName"
@@ -152,15 +152,6 @@ class Provenance:
         raw = copy.deepcopy(dict(self.raw))
         raw["steps"] = [*raw.get("steps", []), {"method": method, "args": args}]
         return raw
-
-
-def connection_for(host: str) -> Connection:
-    """The connection a frame's reads came through: the one this process used, else resolved.
-
-    The keys are never in the provenance; they come from the connection the reader last
-    used for ``host``, else from the configured places (:mod:`leadsq.config`).
-    """
-    return reader._connections.get(host) or resolve_connection(host=host)
 
 
 def owner_name_map(host: str) -> dict[str, str]:

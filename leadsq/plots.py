@@ -40,11 +40,11 @@ from leadsq.accessor import (
     OWNER_NAME,
     Grouping,
     Provenance,
-    connection_for,
     owner_name_map,
 )
 from leadsq.contract import Report
 from leadsq.errors import LeadsqError
+from leadsq.reader import connection_for
 from leadsq.regroup import days_since
 
 __all__ = ["DAY_BINS", "TOP", "plot", "plot_aggregate", "plot_counts", "plot_days_since_contact"]

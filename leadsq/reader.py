@@ -26,7 +26,7 @@ from leadsq.frames import Page, column_dtypes, empty_frame, parse_page, to_typed
 from leadsq.query import build_report
 from leadsq.transport import Transport, transport_for
 
-__all__ = ["DriftWarning", "read_again", "read_leadsquared", "read_report"]
+__all__ = ["DriftWarning", "connection_for", "read_again", "read_leadsquared", "read_report"]
 
 FORMATS = ("json", "csv")
 
@@ -208,10 +208,9 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
         raise QueryError(f"the provenance lacks {exc}; it is not from read_leadsquared") from None
     except ContractError as exc:
         raise QueryError(f"the provenance body is not valid: {exc}") from None
-    connection = _connections.get(host) or resolve_connection(host=host)
     frame = read_report(
         report,
-        connection,
+        connection_for(host),
         max_results=provenance.get("max_results"),
         progress=progress,
         response_format=provenance.get("response_format", "json"),
@@ -221,6 +220,14 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
 
 
 _connections: dict[str, Connection] = {}
+
+
+def connection_for(host: str) -> Connection:
+    """The connection this process last read ``host`` with, else the configured one.
+
+    Keys are kept in process memory only, never in a frame's provenance.
+    """
+    return _connections.get(host) or resolve_connection(host=host)
 
 
 def _concat(frames: list[pd.DataFrame], dtypes: Mapping[str, str]) -> pd.DataFrame:
