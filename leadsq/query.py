@@ -10,22 +10,26 @@ the body is reported against the argument it came from::
 
 The parts of a query and where they go in the body:
 
-================  ============================================================
-argument          body
-================  ============================================================
-``where``         ``ReportFilter.LeadFilters`` (first), see :mod:`leadsq.where`
-``filters``       ``ReportFilter.LeadFilters`` (after ``where``'s)
-``users``         ``ReportFilter.UserFilter``: one group, first
-``user_filter``   ``ReportFilter.UserFilter``: further groups
-``activities``    ``ReportFilter.ActivityFilters`` (``not_contacted`` only)
-``created``       ``DateFilter`` ``LeadCreatedOn``
-``modified``      ``DateFilter`` ``LeadModifiedOn``
-``activity_window``  ``DateFilter`` ``ActivityCreatedOn`` (``not_contacted`` only)
-``columns``       ``Output`` ``List``, ``IncludeCSV``
-``group_by`` ...  ``Output`` ``Aggregate``
-``page_size``     ``Paging.PageSize`` (``PageIndex`` 1; the reader pages)
-``body``          all of it, taken as is
-================  ============================================================
+===================  =========================================================
+argument             body
+===================  =========================================================
+``where``            ``ReportFilter.LeadFilters`` (first), see :mod:`leadsq.where`
+``filters``          ``ReportFilter.LeadFilters`` (after ``where``'s)
+``users``            ``ReportFilter.UserFilter``: one group, first
+``user_filter``      ``ReportFilter.UserFilter``: further groups
+``activities``       ``ReportFilter.ActivityFilters`` (``not_contacted`` only)
+``created``          ``DateFilter`` on ``LeadCreatedOn``
+``modified``         ``DateFilter`` on ``LeadModifiedOn``
+``activity_window``  ``DateFilter`` on ``ActivityCreatedOn`` (``not_contacted`` only)
+``columns``          ``Output`` of ``Type`` ``List``, ``IncludeCSV``
+``group_by``, ...    ``Output`` of ``Type`` ``Aggregate``
+``page_size``        ``Paging.PageSize`` (``PageIndex`` is 1; the reader pages)
+``body``             all of it, taken as is
+===================  =========================================================
+
+Date ranges are resolved (relative forms from ``now``) while the report is built, so a
+report holds absolute instants; see :mod:`leadsq.dates`. :func:`leadsq.code.to_code`
+writes a report back as the call that builds it.
 """
 
 from __future__ import annotations
@@ -196,7 +200,21 @@ def build_report(
     """
     endpoint = normalise_endpoint(endpoint)
     if body is not None:
-        _refuse_with_body(locals())
+        _refuse_with_body(
+            where=where,
+            filters=filters,
+            users=users,
+            user_filter=user_filter,
+            activities=activities,
+            created=created,
+            modified=modified,
+            activity_window=activity_window,
+            columns=columns,
+            group_by=group_by,
+            aggregate=None if str(aggregate).strip().lower() == "count" else aggregate,
+            aggregate_field=aggregate_field,
+            page_size=None if page_size == DEFAULT_PAGE_SIZE else page_size,
+        )
         return _parse_body(body, endpoint)
     labels: list[tuple[str, str]] = []  # (body path prefix, argument), longest first
     leads = _lead_filters(where, filters, labels)
@@ -265,29 +283,9 @@ def _argument_for(path: str, labels: list[tuple[str, str]]) -> str:
 # --------------------------------------------------------------------------- body=
 
 
-def _refuse_with_body(given: Mapping[str, Any]) -> None:
-    names = (
-        "where",
-        "filters",
-        "users",
-        "user_filter",
-        "activities",
-        "created",
-        "modified",
-        "activity_window",
-        "columns",
-        "group_by",
-        "aggregate",
-        "aggregate_field",
-        "page_size",
-    )
-    conflicts = [
-        name
-        for name in names
-        if given[name] is not None
-        and not (name == "aggregate" and str(given[name]).strip().lower() == "count")
-        and not (name == "page_size" and given[name] == DEFAULT_PAGE_SIZE)
-    ]
+def _refuse_with_body(**given: object) -> None:
+    """Refuse query arguments given with ``body=`` (defaults passed as None)."""
+    conflicts = [name for name, value in given.items() if value is not None]
     if conflicts:
         raise QueryError(
             f"body: cannot be combined with {', '.join(conflicts)}: a body already says "

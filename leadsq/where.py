@@ -282,7 +282,9 @@ class _Walker:
             left = right
         return result
 
-    def pair(self, node: ast.Compare, left: ast.AST, op: ast.cmpop, right: ast.AST) -> list:
+    def pair(
+        self, node: ast.Compare, left: ast.AST, op: ast.cmpop, right: ast.AST
+    ) -> list[LeadFilter]:
         left_field, right_field = self.field(left), self.field(right)
         if left_field is not None and right_field is not None:
             raise self.fail(
