@@ -499,9 +499,12 @@ def _parse_activity_filter(raw: object, path: str) -> ActivityFilter:
         at = node.at("LookUpValue")
     codes = []
     for text in texts:
-        if not text.strip().isdigit():
+        digits = text.strip()
+        # ASCII digits only: str.isdigit() also accepts e.g. "²", which int() refuses;
+        # at most 18 digits, so a code always fits a 64-bit integer
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
             raise ContractError(at, f"must hold activity event codes (whole numbers); got {text!r}")
-        codes.append(int(text))
+        codes.append(int(digits))
     return ActivityFilter(operator=operator, values=tuple(codes))
 
 
