@@ -106,6 +106,7 @@ class ContractError(ValueError):
 
     def __init__(self, path: str, problem: str) -> None:
         self.path = path
+        self.problem = problem
         self.message = f"{path} {problem}" if path else problem
         super().__init__(self.message)
 
@@ -519,7 +520,7 @@ def _parse_date_filter(raw: object, path: str, endpoint: str) -> DateFilter:
     for name in ("FromDate", "ToDate"):
         text = node.text(name, required=True) or ""
         try:
-            bounds.append(parse_date(text))
+            bounds.append(parse_date(text).replace(microsecond=0))  # the format has whole seconds
         except ValueError:
             raise ContractError(
                 node.at(name), f"must be a date of the form yyyy-MM-dd HH:mm:ss; got {text!r}"
