@@ -59,6 +59,27 @@ _PREFERRED_COLUMNS = (
 )
 
 
+# children with a CSS class lsq-<name>: stable hooks for page tests and custom styles
+_TAGGED = (
+    "endpoint",
+    "users",
+    "add_filter",
+    "activities",
+    "output",
+    "columns",
+    "group_by",
+    "aggregate",
+    "aggregate_field",
+    "max_results",
+    "run",
+    "status",
+    "error",
+    "code_view",
+    "body_view",
+    "result",
+)
+
+
 def _style() -> dict[str, str]:
     return {"description_width": _LABEL_WIDTH}
 
@@ -306,7 +327,6 @@ class QueryBuilder(widgets.VBox):
         )
         self._filters = widgets.VBox()
         self._add_filter = widgets.Button(description="Add filter", icon="plus")
-        self._add_filter.add_class("lsq-add-filter")
         self._activities = widgets.SelectMultiple(
             description="Contact is", rows=4, style=_style(), layout=widgets.Layout(width="460px")
         )
@@ -322,12 +342,12 @@ class QueryBuilder(widgets.VBox):
             description="Columns", rows=6, style=_style(), layout=widgets.Layout(width="460px")
         )
         self._group_by = widgets.Dropdown(
-            description="Group by", style=_style(), layout=widgets.Layout(width="400px")
+            description="Group by", style=_style(), layout=widgets.Layout(width="380px")
         )
         self._aggregate = widgets.Dropdown(
             options=model.AGGREGATES, value="count", layout=widgets.Layout(width="110px")
         )
-        self._aggregate_field = widgets.Dropdown(layout=widgets.Layout(width="280px"))
+        self._aggregate_field = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self._max_results = widgets.BoundedIntText(
             value=0,
             min=0,
@@ -338,20 +358,16 @@ class QueryBuilder(widgets.VBox):
             layout=widgets.Layout(width="240px"),
         )
         self._run = widgets.Button(description="Run", icon="play", button_style="primary")
-        self._run.add_class("lsq-run")
         self._status = widgets.HTML()
-        self._status.add_class("lsq-status")
         self._error = widgets.HTML()
-        self._error.add_class("lsq-error")
         self._code_view = widgets.HTML()
-        self._code_view.add_class("lsq-code")
         self._body_view = widgets.HTML()
-        self._body_view.add_class("lsq-body")
         self._views = widgets.Tab(
             children=[self._code_view, self._body_view], titles=("Code", "JSON body")
         )
         self._result = widgets.Output()
-        self._result.add_class("lsq-result")
+        for name in _TAGGED:
+            getattr(self, f"_{name}").add_class(f"lsq-{name.replace('_', '-')}")
 
     def _layout(self) -> list[widgets.Widget]:
         self._activities_box = widgets.VBox([self._activities, self._activity_window])
@@ -589,10 +605,22 @@ class QueryBuilder(widgets.VBox):
         with self._result:
             if figure is not None:
                 display(Image(data=_png(figure)))
-            with pd.option_context("display.max_rows", 20, "display.show_dimensions", True):
-                display(frame)
+            with pd.option_context(
+                "display.max_rows", 50, "display.min_rows", 20, "display.show_dimensions", True
+            ):
+                display(_readable(frame))
             if frame.empty:
                 display(HTML("<i>No leads match this query.</i>"))
+
+
+def _readable(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame to show: with owner names beside ``OwnerId`` when the users are known."""
+    if "OwnerId" not in frame.columns and "OwnerId" not in frame.index.names:
+        return frame
+    try:
+        return frame.lsq.with_owner_names()
+    except LeadsqError:
+        return frame
 
 
 def _first(fields: dict[str, model.Field], preferred: tuple[str, ...], choices: list) -> Any:
@@ -608,7 +636,8 @@ def _describe(exc: BaseException) -> str:
 
 def _pre(text: str) -> str:
     return (
-        "<pre style='margin:0;padding:6px;background:#f6f8fa;white-space:pre-wrap'>"
+        "<pre style='margin:0;padding:6px 8px;background:#f6f8fa;white-space:pre;"
+        "overflow-x:auto;font-family:monospace;font-size:12px;line-height:1.35'>"
         f"{html.escape(text)}</pre>"
     )
 
