@@ -62,6 +62,16 @@ def test_a_body_that_breaks_the_contract_is_a_400_naming_the_problem(
     assert words in assert_error(response, 400, "MXInvalidInputException")
 
 
+@pytest.mark.parametrize("code", ["\u00b2", "9" * 19, "9" * 5000, "-1", "2 1", "x"])
+def test_an_activity_code_that_is_not_a_whole_number_is_a_400(api: Api, code: str) -> None:
+    body = list_body(
+        ActivityFilters=[{"LookUpName": "ActivityEvent", "SqlOperator": "=", "LookUpValue": code}]
+    )
+
+    message = assert_error(api.post(body, "not_contacted"), 400, "MXInvalidInputException")
+    assert message.startswith("ReportFilter.ActivityFilters[0].LookUpValue")
+
+
 # ------------------------------------------------------------------ 401
 
 
