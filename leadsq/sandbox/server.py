@@ -43,6 +43,7 @@ from urllib.parse import parse_qsl
 from limits import RateLimitItemPerSecond
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.serving import make_server as _werkzeug_server
 from werkzeug.wrappers import Request, Response
@@ -188,7 +189,9 @@ class SandboxApp:
             calls, window = settings.rate_limit
             self._limiter = MovingWindowRateLimiter(MemoryStorage())
             self._limit_item = RateLimitItemPerSecond(calls, window, namespace="leadsq-sandbox")
-        self._random = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
+        # separate generators, so the sequence of faults does not depend on the jitter
+        self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
+        self._jitter = random.Random(f"leadsq-sandbox-jitter-{settings.seed}")
         self._random_lock = threading.Lock()
         self._stats = _Stats(window)
 
@@ -199,7 +202,7 @@ class SandboxApp:
         truncate = False
         try:
             response, truncate = self._respond(request)
-        except _Dropped:
+        except _Dropped:  # werkzeug's server drops the connection silently
             raise
         except Exception:  # a bug: never a bad request
             logger.exception("sandbox error on %s %s", request.method, request.path)
@@ -256,7 +259,7 @@ class SandboxApp:
         delay = self.settings.latency
         if self.settings.jitter:
             with self._random_lock:
-                delay += self._random.uniform(0.0, self.settings.jitter)
+                delay += self._jitter.uniform(0.0, self.settings.jitter)
         if delay > 0:
             time.sleep(delay)
 
@@ -310,7 +313,7 @@ class SandboxApp:
         if not faults:
             return None
         with self._random_lock:
-            draw = self._random.random()
+            draw = self._faults.random()
         cumulative = 0.0
         for name in ("server_error", "rate_limit", "rate_limit_200", "dropped", "truncated"):
             cumulative += getattr(faults, name)
@@ -355,10 +358,13 @@ class SandboxApp:
         too_large = f"The request body is larger than {limit} bytes."
         length = request.content_length
         if length is not None and length > limit:
-            return _error(413, too_large, {"Connection": "close"})
-        raw = request.stream.read(limit + 1)
+            return _error(413, too_large)
+        try:
+            raw = request.stream.read(limit + 1)
+        except ClientDisconnected:
+            return _error(400, "The request body ended before its Content-Length.")
         if len(raw) > limit:
-            return _error(413, too_large, {"Connection": "close"})
+            return _error(413, too_large)
         if not raw.strip():
             return _error(400, "The request body is empty; expected a JSON object.")
         try:

@@ -57,3 +57,16 @@ def test_no_log_record_carries_a_key(sandbox: Sandbox, caplog: pytest.LogCapture
         text = record.getMessage()
         assert sandbox.secret_key not in text
         assert sandbox.access_key not in text
+
+
+def test_the_package_exports_a_sorted_all_of_its_public_names() -> None:
+    import leadsq.sandbox as package
+
+    public = {name for name in vars(package) if not name.startswith("_")}
+    modules = {"cli", "generator", "runtime", "server", "settings", "sql", "store"}
+
+    def isort_style(name: str) -> tuple[int, str]:  # constants, classes, then functions
+        return (0 if name.isupper() else 1 if name[0].isupper() else 2, name)
+
+    assert package.__all__ == sorted(package.__all__, key=isort_style)
+    assert set(package.__all__) == public - modules
