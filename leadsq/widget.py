@@ -89,9 +89,15 @@ def _shown(widget: widgets.DOMWidget, visible: bool) -> None:
 
 
 class _DateRange(widgets.HBox):
-    """A date range: a preset (``last 30 days``, ...) or two days picked."""
+    """A date range: a preset (``last 30 days``, ...) or two days picked.
 
-    def __init__(self, description: str, on_change: Callable[[], None]) -> None:
+    ``value`` is ``(preset, first day, last day)``; :meth:`argument` turns it into a
+    ``created=``-style argument.
+    """
+
+    value = traitlets.Tuple(("any time", None, None))
+
+    def __init__(self, description: str) -> None:
         self._preset = widgets.Dropdown(
             options=model.DATE_PRESETS,
             value="any time",
@@ -101,44 +107,36 @@ class _DateRange(widgets.HBox):
         )
         self._start = widgets.DatePicker(description="from", layout=widgets.Layout(width="200px"))
         self._end = widgets.DatePicker(description="to", layout=widgets.Layout(width="200px"))
-        self._on_change = on_change
         super().__init__(children=[self._preset, self._start, self._end])
-        self._preset.observe(self._on_preset_change, "value")
-        self._start.observe(self._on_day_change, "value")
-        self._end.observe(self._on_day_change, "value")
-        self._show_days()
+        for child in (self._preset, self._start, self._end):
+            child.observe(self._on_child_change, "value")
+        self._on_child_change()
 
-    def _show_days(self) -> None:
+    def _on_child_change(self, _change: Any = None) -> None:
         custom = self._preset.value == "custom"
         _shown(self._start, custom)
         _shown(self._end, custom)
+        self.value = (self._preset.value, self._start.value, self._end.value)
 
-    def _on_preset_change(self, _change: Any) -> None:
-        self._show_days()
-        self._on_change()
-
-    def _on_day_change(self, _change: Any) -> None:
-        self._on_change()
-
-    def value(self, name: str) -> Any:
-        """The range as a ``created=``-style value (see :func:`~leadsq.widget_model.date_range`)."""
-        return model.date_range(self._preset.value, self._start.value, self._end.value, name=name)
+    def argument(self, name: str) -> Any:
+        """The range as the ``name=`` argument (see :func:`~leadsq.widget_model.date_range`)."""
+        return model.date_range(*self.value, name=name)
 
 
 class _FilterRow(widgets.HBox):
-    """One lead filter: field, operator fitting its type, and an input fitting both."""
+    """One lead filter: field, operator fitting its type, and an input fitting both.
 
-    def __init__(
-        self,
-        fields: dict[str, model.Field],
-        on_change: Callable[[], None],
-        on_remove: Callable[[_FilterRow], None],
-    ) -> None:
+    ``value`` is the row's :class:`~leadsq.widget_model.FilterState`, set once the row
+    has settled after a change (a new field resets the operator and the input first).
+    """
+
+    value = traitlets.Instance(model.FilterState, allow_none=True)
+
+    def __init__(self, fields: dict[str, model.Field]) -> None:
         self._fields = fields
-        self._on_change = on_change
-        self._on_remove = on_remove
-        self._pausing = False
+        self._settling = False
         self._kind = ""
+        self._remove_handlers: list[Callable[[_FilterRow], None]] = []
         self._field = widgets.Dropdown(
             options=[item.choice for item in fields.values()],
             layout=widgets.Layout(width="280px"),
@@ -148,15 +146,18 @@ class _FilterRow(widgets.HBox):
         self._remove = widgets.Button(
             icon="times", tooltip="Remove this filter", layout=widgets.Layout(width="36px")
         )
-        self._field.add_class("lsq-filter-field")
-        self._operator.add_class("lsq-filter-operator")
-        self._value.add_class("lsq-filter-value")
+        for name in ("field", "operator", "value"):
+            getattr(self, f"_{name}").add_class(f"lsq-filter-{name}")
         super().__init__(children=[self._field, self._operator, self._value, self._remove])
         self.add_class("lsq-filter")
         self._field.observe(self._on_field_change, "value")
         self._operator.observe(self._on_operator_change, "value")
         self._remove.on_click(self._on_remove_click)
         self._on_field_change()
+
+    def on_remove(self, handler: Callable[[_FilterRow], None]) -> None:
+        """Call ``handler(row)`` when the row's remove button is clicked."""
+        self._remove_handlers.append(handler)
 
     @property
     def field(self) -> model.Field | None:
@@ -169,46 +170,42 @@ class _FilterRow(widgets.HBox):
     def _on_field_change(self, _change: Any = None) -> None:
         field = self.field
         self._kind = ""  # a new field needs a new input, even of the same kind
-        self._pausing = True
+        self._settling = True
         try:
             options = model.operators_for(field.data_type) if field else []
             self._operator.options = options
             self._operator.value = options[0][1] if options else None
         finally:
-            self._pausing = False
+            self._settling = False
         self._on_operator_change()
 
     def _on_operator_change(self, _change: Any = None) -> None:
-        if self._pausing:
+        if self._settling:
             return
         field, operator = self.field, self._operator.value
         kind = model.value_kind(field.data_type, operator) if field and operator else "none"
-        if kind == self._kind:
-            self._on_change()
-            return
-        self._kind = kind
-        value_input = _value_input(kind, field)
-        if value_input is not None:
-            value_input.observe(self._on_value_change, "value")
-        self._value.children = [value_input] if value_input is not None else []
-        self._on_change()
+        if kind != self._kind:  # keep what was typed when the input still fits
+            self._kind = kind
+            value_input = _value_input(kind, field)
+            if value_input is not None:
+                value_input.observe(self._on_input_change, "value")
+            self._value.children = [value_input] if value_input is not None else []
+        self._on_input_change()
 
-    def _on_value_change(self, _change: Any) -> None:
-        self._on_change()
-
-    def _on_remove_click(self, _button: widgets.Button) -> None:
-        self._on_remove(self)
-
-    def state(self) -> model.FilterState:
+    def _on_input_change(self, _change: Any = None) -> None:
         value_input = self._input()
-        return model.FilterState(
+        self.value = model.FilterState(
             self._field.value,
             self._operator.value,
             value_input.value if value_input is not None else None,
         )
 
+    def _on_remove_click(self, _button: widgets.Button) -> None:
+        for handler in self._remove_handlers:
+            handler(self)
+
     def set(self, field: str, operator: str, value: Any = None) -> None:
-        """Set the row's field, operator and input value (for code and tests)."""
+        """Set the row's field, operator and input value."""
         self._field.value = field
         self._operator.value = operator
         value_input = self._input()
@@ -330,9 +327,9 @@ class QueryBuilder(widgets.VBox):
         self._activities = widgets.SelectMultiple(
             description="Contact is", rows=4, style=_style(), layout=widgets.Layout(width="460px")
         )
-        self._created = _DateRange("Created", self._on_dates_change)
-        self._modified = _DateRange("Modified", self._on_dates_change)
-        self._activity_window = _DateRange("Contact window", self._on_dates_change)
+        self._created = _DateRange("Created")
+        self._modified = _DateRange("Modified")
+        self._activity_window = _DateRange("Contact window")
         self._output = widgets.ToggleButtons(
             options=[("List of leads", "list"), ("Aggregate", "aggregate")],
             description="Output",
@@ -404,6 +401,9 @@ class QueryBuilder(widgets.VBox):
             self._group_by,
             self._aggregate_field,
             self._max_results,
+            self._created,
+            self._modified,
+            self._activity_window,
         ):
             child.observe(self._on_input_change, "value")
         self._add_filter.on_click(self._on_add_filter_click)
@@ -460,10 +460,7 @@ class QueryBuilder(widgets.VBox):
     def _on_input_change(self, _change: Any) -> None:
         self._update()
 
-    def _on_dates_change(self) -> None:
-        self._update()
-
-    def _on_filter_change(self) -> None:
+    def _on_filter_change(self, _change: Any) -> None:
         self._update()
 
     def _on_filter_remove(self, row: _FilterRow) -> None:
@@ -486,7 +483,9 @@ class QueryBuilder(widgets.VBox):
             self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
             return
         with self._paused():
-            row = _FilterRow(self._fields, self._on_filter_change, self._on_filter_remove)
+            row = _FilterRow(self._fields)
+            row.observe(self._on_filter_change, "value")
+            row.on_remove(self._on_filter_remove)
             self._filters.children = [*self._filters.children, row]
             if field is not None:
                 row.set(
@@ -553,11 +552,11 @@ class QueryBuilder(widgets.VBox):
         return model.FormState(
             endpoint=self._endpoint.value,
             users=tuple(self._users.value),
-            filters=tuple(row.state() for row in self._filters.children),
+            filters=tuple(row.value for row in self._filters.children),
             activities=tuple(self._activities.value),
-            created=self._created.value("created"),
-            modified=self._modified.value("modified"),
-            activity_window=self._activity_window.value("activity_window"),
+            created=self._created.argument("created"),
+            modified=self._modified.argument("modified"),
+            activity_window=self._activity_window.argument("activity_window"),
             output=self._output.value,
             columns=tuple(self._columns.value),
             group_by=self._group_by.value,
