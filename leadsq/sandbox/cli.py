@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -167,8 +169,20 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         print(f"cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
         return 1
     print(describe(sandbox), file=out, flush=True)
+    _stop_on_sigterm()
     try:
         sandbox.serve_forever()
     except KeyboardInterrupt:
         print("stopped", file=out)
     return 0
+
+
+def _stop_on_sigterm() -> None:
+    """Let SIGTERM (e.g. from a container) stop the server as Ctrl-C does."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)

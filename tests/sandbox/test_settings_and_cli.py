@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 import requests
@@ -172,3 +176,25 @@ def test_a_bad_option_exits_with_a_message(capsys: pytest.CaptureFixture) -> Non
         leadsq_main(["sandbox", "--rate-limit", "lots"])
 
     assert "CALLS/SECONDS" in capsys.readouterr().err
+
+
+def test_python_m_leadsq_sandbox_serves_until_stopped() -> None:
+    root = Path(__file__).resolve().parents[2]
+    command = [sys.executable, "-m", "leadsq", "sandbox", "--port", "0", "--leads", "100"]
+    process = subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = [process.stdout.readline() for _ in range(3)]
+        url = lines[1].split()[-1]
+        access, secret = lines[2].split()[-1], DEMO_SECRET_KEY
+        response = requests.get(
+            url + "/v2/UserManagement.svc/Users.Get",
+            params={"accessKey": access, "secretKey": secret},
+            timeout=30,
+        )
+        assert response.status_code == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=30)
+
+    assert process.returncode == 0
+    assert out.strip().endswith("stopped")
