@@ -39,7 +39,7 @@ from leadsq import widget_model as model
 from leadsq.code import to_code
 from leadsq.config import resolve_connection
 from leadsq.contract import report_to_body
-from leadsq.errors import LeadsqError, QueryError
+from leadsq.errors import LeadsqError
 from leadsq.query import build_report, normalise_endpoint
 from leadsq.reader import read_leadsquared
 
@@ -410,6 +410,7 @@ class QueryBuilder(widgets.VBox):
         self._run.on_click(self._on_run_click)
 
     def _load_metadata(self) -> None:
+        """Fill the pickers from the account; on failure, keep the reason to show it."""
         try:
             connection = resolve_connection(**self._connection_args)
             fields = model.fields_from_metadata(metadata.lead_fields(connection))
@@ -418,6 +419,7 @@ class QueryBuilder(widgets.VBox):
         except LeadsqError as exc:
             self._setup_error = f"Could not load the account's fields: {_describe(exc)}"
             return
+        self._setup_error = ""
         self._fields = {item.name: item for item in fields}
         choices = [item.choice for item in fields]
         self._users.options = users
@@ -501,6 +503,9 @@ class QueryBuilder(widgets.VBox):
         The frame goes to :attr:`frame` and is shown below the form with, for an
         aggregate, its plot; an error is shown in the form's error area.
         """
+        if self._setup_error:  # the account was unreachable: try again first
+            with self._paused():
+                self._load_metadata()
         self._update()
         if self.error:
             return None
@@ -572,11 +577,14 @@ class QueryBuilder(widgets.VBox):
             return
         try:
             if self._setup_error:
-                raise QueryError(self._setup_error)
+                raise _SetupError(self._setup_error)
             query = model.form_kwargs(self._state())
             args = {k: v for k, v in query.items() if k != "max_results"}
             report = build_report(args.pop("endpoint"), **args)
             code = to_code(report, max_results=query.get("max_results"), extra=self._code_extra())
+        except _SetupError as exc:
+            self.query, self.body, self.code = {}, {}, ""
+            self._set_error(str(exc))
         except LeadsqError as exc:
             self.query, self.body, self.code = {}, {}, ""
             self._set_error(_describe(exc))
@@ -610,6 +618,10 @@ class QueryBuilder(widgets.VBox):
                 display(_readable(frame))
             if frame.empty:
                 display(HTML("<i>No leads match this query.</i>"))
+
+
+class _SetupError(Exception):
+    """The form has no fields to offer: its message says why."""
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:

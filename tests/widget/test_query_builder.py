@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from datetime import date
 
 import ipywidgets as widgets
@@ -187,8 +188,7 @@ def test_a_bad_value_is_shown_in_the_form_and_nothing_is_read(builder) -> None:
 
 def test_wrong_keys_are_shown_in_the_form(sandbox) -> None:
     builder = QueryBuilder(host=sandbox.url, access_key="wrong", secret_key="wrong")
-    assert builder.error.startswith("QueryError: Could not load the account's fields: ")
-    assert "AuthenticationError" in builder.error
+    assert builder.error.startswith("Could not load the account's fields: AuthenticationError: ")
     builder._run.click()
     assert builder.frame is None and "AuthenticationError" in builder._error.value
 
@@ -247,3 +247,27 @@ def test_an_empty_result_is_a_frame_with_the_columns(builder) -> None:
     assert isinstance(frame, pd.DataFrame) and frame.empty
     assert list(frame.columns) == list(builder._columns.value)
     assert builder._status.value.startswith("0 rows")
+
+
+def test_run_tries_the_account_again_when_it_was_unreachable() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    saved = leadsq.settings
+    leadsq.configure(max_retries=0)
+    try:
+        # keys of its own: the client's rate limiter is shared per access key
+        box = Sandbox(leads=200, seed=3, port=port, access_key="retry-a", secret_key="retry-s")
+        builder = QueryBuilder(
+            host=f"http://127.0.0.1:{port}",
+            access_key=box.settings.access_key,
+            secret_key=box.settings.secret_key,
+            progress=False,
+        )
+        assert "TransportError" in builder.error and builder._columns.options == ()
+        with box:
+            frame = builder.run()
+    finally:
+        leadsq.configure(max_retries=saved.max_retries)
+    assert builder.error == ""
+    assert len(frame) == 200 and "ProspectStage" in _options(builder._group_by)
