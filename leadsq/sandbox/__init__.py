@@ -10,7 +10,8 @@ imports nothing from the leadsq client (only :mod:`leadsq.contract`)::
 
 or from a shell: ``python -m leadsq sandbox --port 8765 --leads 20000 --seed 7``.
 
-Modules: :mod:`~leadsq.sandbox.settings` (every setting), :mod:`~leadsq.sandbox.generator`
+Modules: :mod:`~leadsq.sandbox.settings` (every setting), :mod:`~leadsq.sandbox.catalog`
+(lead fields, activity types, value lists, the team), :mod:`~leadsq.sandbox.generator`
 (the data, in DuckDB SQL), :mod:`~leadsq.sandbox.sql` (reports to parameterised SQL),
 :mod:`~leadsq.sandbox.store` (the database), :mod:`~leadsq.sandbox.server` (the WSGI app
 and server), :mod:`~leadsq.sandbox.runtime` (:class:`Sandbox`), :mod:`~leadsq.sandbox.cli`

@@ -21,298 +21,40 @@ the number of threads DuckDB uses. What it looks like:
   201, posted between the lead's creation and the anchor. ``ProspectActivityDate_Max``
   is the latest of them, ``EngagementScore`` sums points per activity.
 
-Tables: ``users``, ``activity_types``, ``leads``, ``activities``.
+Tables: ``users``, ``activity_types``, ``leads``, ``activities``. The fixed vocabulary
+(fields, activity types, value lists, the team) is in :mod:`leadsq.sandbox.catalog`.
 """
 
 from __future__ import annotations
 
-import random
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
 
-__all__ = [
-    "ACTIVITY_TYPES",
-    "LEAD_FIELDS",
-    "STAGES",
-    "VENDOR_USER_IDS",
-    "ActivityType",
-    "FieldSpec",
-    "generate",
-    "lead_field_metadata",
-    "make_users",
-    "new_lead_values",
-]
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    """A lead field: its ``LeadsMetaData.Get`` descriptor and its column type."""
-
-    schema_name: str
-    display_name: str
-    data_type: str
-    render_type: str
-    sql_type: str
-    mandatory: bool = False
-    options: tuple[str, ...] = ()
-
-    def descriptor(self) -> dict[str, Any]:
-        """The field as ``LeadsMetaData.Get`` describes it."""
-        item: dict[str, Any] = {
-            "SchemaName": self.schema_name,
-            "DisplayName": self.display_name,
-            "DataType": self.data_type,
-            "IsMandatory": self.mandatory,
-            "RenderType": self.render_type,
-        }
-        if self.data_type == "Select":
-            item["Options"] = [{"Value": option} for option in self.options]
-        return item
-
-
-@dataclass(frozen=True)
-class ActivityType:
-    """An activity type: its event code, name and category."""
-
-    event: int
-    display_name: str
-    category: str
-    points: int
-
-
-STAGES = ("Prospect", "Opportunity", "Customer", "Not Interested", "Invalid")
-_SOURCES = (
-    ("Website", 0.25),
-    ("Google Ads", 0.18),
-    ("Facebook", 0.12),
-    ("Referral", 0.10),
-    ("Inbound Call", 0.09),
-    ("Partner", 0.08),
-    ("Email Campaign", 0.07),
-    ("Walk-in", 0.06),
-    ("", 0.03),
-)
-_CITIES = (
-    ("Mumbai", 0.18),
-    ("Delhi", 0.16),
-    ("Bengaluru", 0.15),
-    ("Hyderabad", 0.10),
-    ("Chennai", 0.09),
-    ("Pune", 0.09),
-    ("Kolkata", 0.07),
-    ("Ahmedabad", 0.06),
-    ("Jaipur", 0.04),
-    ("Lucknow", 0.03),
-)
-# product, share, smallest and largest loan amount
-_PRODUCTS = (
-    ("Home Loan", 0.30, 1_500_000, 12_000_000),
-    ("Personal Loan", 0.28, 50_000, 1_500_000),
-    ("Car Loan", 0.15, 300_000, 2_500_000),
-    ("Business Loan", 0.15, 500_000, 5_000_000),
-    ("Education Loan", 0.07, 200_000, 3_000_000),
-)
-_REMARKS = (
-    ("Interested, wants a call back after 6 pm", 0.10),
-    ('Said "not now", try next quarter', 0.06),
-    ("Asked for the rate card", 0.08),
-    ("Comparing offers from two banks", 0.07),
-    ("Visited the branch;\nneeds the document checklist", 0.04),
-    ("Prefers Hindi \u2014 call on weekends", 0.05),
-    ("Wrong number?", 0.03),
-    ("Existing customer, wants a top-up loan", 0.07),
-    ("", 0.10),
-)
-# fmt: off
-_COMPANIES = (
-    "Acme Textiles", "Bharat Logistics", "Coastal Foods", "Deccan Motors", "Everest Pharma",
-    "Falcon Software", "Ganga Traders", "Himalaya Exports", "Indus Builders", "Jaipur Gems",
-    "Kaveri Agro", "Lotus Retail", "Meridian Steel", "Narmada Power", "Orchid Hotels",
-    "Pioneer Plastics", "Quest Analytics", "Royal Furnishings", "Sapphire Media",
-    "Tata Street Cafe", "Unity Hospital", "Vista Realty", "Western Dairy", "Zenith Auto Parts",
-)
-_FIRST_NAMES = (
-    "Aarav", "Aditi", "Akash", "Ananya", "Arjun", "Bhavna", "Chetan", "Deepa", "Dev", "Divya",
-    "Farhan", "Gaurav", "Geeta", "Harish", "Ishaan", "Isha", "Jaya", "Karan", "Kavya", "Lakshmi",
-    "Manish", "Meera", "Mohit", "Nandini", "Neha", "Nikhil", "Pooja", "Pranav", "Priya", "Rahul",
-    "Rajesh", "Riya", "Rohan", "Sachin", "Sanjay", "Sara", "Shreya", "Siddharth", "Sneha", "Sunil",
-    "Tanvi", "Tarun", "Uma", "Varun", "Vidya", "Vikram", "Yash", "Zoya", "John", "Maria", "Ahmed",
-    "Fatima", "Wei", "Elena",
-)
-_LAST_NAMES = (
-    "Agarwal", "Bose", "Chopra", "Das", "D'Souza", "Fernandes", "Gupta", "Iyer", "Jain", "Joshi",
-    "Kapoor", "Khan", "Kulkarni", "Kumar", "Menon", "Mehta", "Mishra", "Nair", "Patel", "Pillai",
-    "Rao", "Reddy", "Saxena", "Sharma", "Shetty", "Singh", "Sinha", "Srinivasan", "Thomas",
-    "Varma", "Verma", "Yadav", "Banerjee", "Chatterjee", "Ghosh",
-)
-# fmt: on
-_EMAIL_DOMAINS = ("example.com", "example.in", "example.org", "mail.example.net")
-
-ACTIVITY_TYPES: tuple[ActivityType, ...] = (
-    ActivityType(21, "Inbound Phone Call Activity", "Sales", 3),
-    ActivityType(22, "Outbound Phone Call Activity", "Sales", 2),
-    ActivityType(201, "Meeting", "Sales", 8),
-    ActivityType(202, "Field Visit", "Sales", 10),
-    ActivityType(203, "Document Collection", "Operations", 6),
-    ActivityType(204, "Loan Application", "Operations", 12),
-    ActivityType(205, "Email Follow Up", "Marketing", 1),
-)
-# per stage: share without any activity, most activities, mix of event codes
-_ACTIVITY_PROFILE: dict[str, tuple[float, int, tuple[tuple[int, float], ...]]] = {
-    "Prospect": (0.45, 4, ((22, 0.55), (21, 0.20), (205, 0.25))),
-    "Opportunity": (
-        0.06,
-        9,
-        ((22, 0.35), (21, 0.15), (201, 0.20), (202, 0.10), (203, 0.10), (205, 0.10)),
-    ),
-    "Customer": (
-        0.0,
-        14,
-        ((22, 0.25), (21, 0.10), (201, 0.15), (202, 0.10), (203, 0.20), (204, 0.15), (205, 0.05)),
-    ),
-    "Not Interested": (0.22, 4, ((22, 0.60), (21, 0.20), (205, 0.20))),
-    "Invalid": (0.55, 2, ((22, 0.80), (205, 0.20))),
-}
-# per stage: lowest score and its spread
-_SCORES = {
-    "Prospect": (0, 40),
-    "Opportunity": (30, 60),
-    "Customer": (60, 90),
-    "Not Interested": (0, 25),
-    "Invalid": (0, 10),
-}
-
-LEAD_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("ProspectID", "Lead Id", "Text", "Textbox", "VARCHAR", True),
-    FieldSpec("ProspectAutoId", "Lead Number", "Number", "Number", "BIGINT", True),
-    FieldSpec("FirstName", "First Name", "Text", "Textbox", "VARCHAR"),
-    FieldSpec("LastName", "Last Name", "Text", "Textbox", "VARCHAR", True),
-    FieldSpec("EmailAddress", "Email", "Email", "Email", "VARCHAR"),
-    FieldSpec("Phone", "Phone Number", "Phone", "Phone", "VARCHAR"),
-    FieldSpec("Company", "Company", "Text", "Textbox", "VARCHAR"),
-    FieldSpec("ProspectStage", "Lead Stage", "Select", "Dropdown", "VARCHAR", True, STAGES),
-    FieldSpec(
-        "Source",
-        "Lead Source",
-        "Select",
-        "Dropdown",
-        "VARCHAR",
-        False,
-        tuple(name for name, _ in _SOURCES if name),
-    ),
-    FieldSpec("Score", "Score", "Number", "Number", "BIGINT"),
-    FieldSpec("EngagementScore", "Engagement Score", "Number", "Number", "BIGINT"),
-    FieldSpec("OwnerId", "Owner", "Text", "User", "VARCHAR", True),
-    FieldSpec("CreatedOn", "Created On", "Date", "DateTime", "TIMESTAMP", True),
-    FieldSpec("ModifiedOn", "Modified On", "Date", "DateTime", "TIMESTAMP", True),
-    FieldSpec("ProspectActivityDate_Max", "Last Activity Date", "Date", "DateTime", "TIMESTAMP"),
-    FieldSpec("DoNotCall", "Do Not Call", "Boolean", "Checkbox", "BOOLEAN"),
-    FieldSpec(
-        "mx_City", "City", "Select", "Dropdown", "VARCHAR", False, tuple(c for c, _ in _CITIES)
-    ),
-    FieldSpec(
-        "mx_Product",
-        "Product",
-        "Select",
-        "Dropdown",
-        "VARCHAR",
-        False,
-        tuple(p[0] for p in _PRODUCTS),
-    ),
-    FieldSpec("mx_Loan_Amount", "Loan Amount", "Number", "Number", "BIGINT"),
-    FieldSpec("mx_Interest_Rate", "Interest Rate", "Number", "Decimal", "DOUBLE"),
-    FieldSpec("mx_Date_of_Birth", "Date of Birth", "Date", "Date", "TIMESTAMP"),
-    FieldSpec("mx_Follow_Up_Date", "Follow Up Date", "Date", "Date", "TIMESTAMP"),
-    FieldSpec("mx_Remarks", "Remarks", "Text", "TextArea", "VARCHAR"),
+from leadsq.sandbox.catalog import (
+    ACTIVITY_PROFILE,
+    ACTIVITY_TYPES,
+    CITIES,
+    COMPANIES,
+    EMAIL_DOMAINS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    PRODUCTS,
+    REMARKS,
+    SCORES,
+    SOURCES,
+    make_users,
 )
 
-VENDOR_USER_IDS = (
-    "01f131a5-7746-11e6-bcaf-0677ec402fcf",
-    "07934579-8551-11e6-88b9-0677ec402fcf",
-    "090529bc-862c-11e6-88b9-0677ec402fcf",
-    "0ec2b1d5-3d0f-11e5-b982-22000aa68b6f",
-    "8e7da340-740a-11e5-8de3-22000aa5088d",
-    "ca00fef0-73f7-11e5-8de3-22000aa5088d",
-    "dd908e91-c5c9-11e5-8de3-22000aa5088d",
-)
-# the vendor users: name, role, team; the admin owns no leads of its own
-_VENDOR_USERS = (
-    ("Asha", "Menon", "Admin", "Head Office"),
-    ("Vikram", "Rao", "Sales Manager", "West"),
-    ("Neha", "Kapoor", "Sales Executive", "North"),
-    ("Imran", "Sheikh", "Sales Executive", "South"),
-    ("Deepa", "Iyer", "Sales Manager", "South"),
-    ("Rohit", "Verma", "Sales Executive", "North"),
-    ("Kiran", "Patil", "Sales Executive", "West"),
-)
-_LEGACY_OWNERS = {1: 5.0, 4: 2.0, 5: 2.0, 6: 1.0}  # user index: weight, for old leads
-_TEAMS = ("North", "South", "West", "East", "Inside Sales")
+__all__ = ["generate"]
+
 _LEGACY_SHARE = 0.08
 _STALE_NONE_SHARE = 0.7  # old leads still open mostly went stale untouched
 _RECENT_DAYS = 730
 _LEGACY_DAYS = 8 * 365
 _BUCKETS = 10_000
-
-
-def lead_field_metadata() -> list[dict[str, Any]]:
-    """Every lead field as ``LeadsMetaData.Get`` returns it."""
-    return [spec.descriptor() for spec in LEAD_FIELDS]
-
-
-def make_users(count: int, seed: int) -> list[dict[str, Any]]:
-    """The sales team: ``count`` users with workload weights.
-
-    Returns
-    -------
-    list of dict
-        ``UserID, FirstName, LastName, EmailAddress, Role, Team`` plus the private
-        weights ``_recent`` and ``_legacy`` (share of new and of old leads owned).
-    """
-    rng = random.Random(f"leadsq-sandbox-users-{seed}")
-    users = []
-    taken: set[str] = set()
-    for index in range(count):
-        if index < len(VENDOR_USER_IDS):
-            user_id = VENDOR_USER_IDS[index]
-            first, last, role, team = _VENDOR_USERS[index]
-        else:
-            user_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
-            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-            role = "Sales Manager" if index % 6 == 0 else "Sales Executive"
-            team = rng.choice(_TEAMS)
-        handle = f"{first}.{last}".lower().replace("'", "")
-        while handle in taken:
-            handle += str(index)
-        taken.add(handle)
-        users.append(
-            {
-                "UserID": user_id,
-                "FirstName": first,
-                "LastName": last,
-                "EmailAddress": f"{handle}@sandbox.example.com",
-                "Role": role,
-                "Team": team,
-            }
-        )
-    ranks = list(range(1, count + 1))
-    rng.shuffle(ranks)
-    for user, rank in zip(users, ranks, strict=True):
-        factor = {"Admin": 0.0, "Sales Manager": 0.35}.get(user["Role"], 1.0)
-        user["_recent"] = factor / rank**1.1
-    if not any(user["_recent"] for user in users):
-        for user in users:
-            user["_recent"] = 1.0
-    for index, user in enumerate(users):
-        user["_legacy"] = _LEGACY_OWNERS.get(index, 0.0)
-    if not any(user["_legacy"] for user in users):
-        for user in users:
-            user["_legacy"] = user["_recent"]
-    return users
 
 
 def _buckets(users: Sequence[dict[str, Any]], weight: str) -> list[str]:
@@ -352,7 +94,7 @@ def _by_stage(values: dict[str, object]) -> str:
 
 def _event_pick(draw: str) -> str:
     parts = ["CASE stage"]
-    for stage, (_, _, mix) in _ACTIVITY_PROFILE.items():
+    for stage, (_, _, mix) in ACTIVITY_PROFILE.items():
         cumulative = 0.0
         branch = ["CASE"]
         for event, share in mix[:-1]:
@@ -420,18 +162,18 @@ def _leads_sql() -> str:
         "CASE WHEN s < 0.22 THEN 'Prospect' WHEN s < 0.34 THEN 'Opportunity' "
         "WHEN s < 0.62 THEN 'Customer' WHEN s < 0.90 THEN 'Not Interested' ELSE 'Invalid' END"
     )
-    product = _pick("u(i, 'product')", [(p[0], p[1]) for p in _PRODUCTS])
+    product = _pick("u(i, 'product')", [(p[0], p[1]) for p in PRODUCTS])
     loan = " ".join(
         ["CASE mx_Product"]
         + [
             f"WHEN {_literal(name)} THEN "
             f"(round(({low} + u(i, 'loan') * {high - low}) / 5000) * 5000)::BIGINT"
-            for name, _, low, high in _PRODUCTS
+            for name, _, low, high in PRODUCTS
         ]
         + ["END"]
     )
-    none_share = _by_stage({stage: p[0] for stage, p in _ACTIVITY_PROFILE.items()})
-    most = _by_stage({stage: p[1] for stage, p in _ACTIVITY_PROFILE.items()})
+    none_share = _by_stage({stage: p[0] for stage, p in ACTIVITY_PROFILE.items()})
+    most = _by_stage({stage: p[1] for stage, p in ACTIVITY_PROFILE.items()})
     closed_span = "(5 + u(i, 'span') * 115) * 86400"
     return (
         f"""
@@ -532,12 +274,12 @@ def generate(
         FROM activities GROUP BY i
         """
     )
-    score_low = _by_stage({stage: low for stage, (low, _) in _SCORES.items()})
-    score_spread = _by_stage({stage: spread for stage, (_, spread) in _SCORES.items()})
-    first = f"list_extract($first_names, 1 + floor(u(i, 'first') * {len(_FIRST_NAMES)})::INTEGER)"
-    last = f"list_extract($last_names, 1 + floor(u(i, 'last') * {len(_LAST_NAMES)})::INTEGER)"
-    company = f"list_extract($companies, 1 + floor(u(i, 'co') * {len(_COMPANIES)})::INTEGER)"
-    domain = f"list_extract($domains, 1 + floor(u(i, 'dom') * {len(_EMAIL_DOMAINS)})::INTEGER)"
+    score_low = _by_stage({stage: low for stage, (low, _) in SCORES.items()})
+    score_spread = _by_stage({stage: spread for stage, (_, spread) in SCORES.items()})
+    first = f"list_extract($first_names, 1 + floor(u(i, 'first') * {len(FIRST_NAMES)})::INTEGER)"
+    last = f"list_extract($last_names, 1 + floor(u(i, 'last') * {len(LAST_NAMES)})::INTEGER)"
+    company = f"list_extract($companies, 1 + floor(u(i, 'co') * {len(COMPANIES)})::INTEGER)"
+    domain = f"list_extract($domains, 1 + floor(u(i, 'dom') * {len(EMAIL_DOMAINS)})::INTEGER)"
     con.execute(
         f"""
         CREATE TABLE leads AS
@@ -563,7 +305,7 @@ def generate(
             CASE WHEN u(i, 'cy') < 0.35 THEN NULL WHEN u(i, 'cy') < 0.40 THEN ''
                  ELSE {company} END AS Company,
             stage AS ProspectStage,
-            {_pick("u(i, 'source')", _SOURCES)} AS Source,
+            {_pick("u(i, 'source')", SOURCES)} AS Source,
             ({score_low} + floor(u(i, 'score') * ({score_spread})) + engagement // 3)::BIGINT
                 AS Score,
             engagement AS EngagementScore,
@@ -574,7 +316,7 @@ def generate(
                 AS ModifiedOn,
             last_activity AS ProspectActivityDate_Max,
             CASE WHEN u(i, 'dnc') < 0.01 THEN NULL ELSE u(i, 'dnc') < 0.05 END AS DoNotCall,
-            {_pick("u(i, 'city')", _CITIES)} AS mx_City,
+            {_pick("u(i, 'city')", CITIES)} AS mx_City,
             mx_Product,
             CASE WHEN stage = 'Prospect' AND u(i, 'lnull') < 0.3 THEN NULL ELSE {loan} END
                 AS mx_Loan_Amount,
@@ -588,17 +330,17 @@ def generate(
                       + to_days(floor(u(i, 'fud') * 51)::INTEGER - 20)
             END AS mx_Follow_Up_Date,
             CASE WHEN u(i, 'rm') < 0.40 THEN NULL
-                 ELSE {_pick("u(i, 'rmv')", [(t, s / 0.6) for t, s in _REMARKS])} END
+                 ELSE {_pick("u(i, 'rmv')", [(t, s / 0.6) for t, s in REMARKS])} END
                 AS mx_Remarks,
             i AS _row
         FROM scored
         """,
         {
             "anchor": anchor,
-            "first_names": list(_FIRST_NAMES),
-            "last_names": list(_LAST_NAMES),
-            "companies": list(_COMPANIES),
-            "domains": list(_EMAIL_DOMAINS),
+            "first_names": list(FIRST_NAMES),
+            "last_names": list(LAST_NAMES),
+            "companies": list(COMPANIES),
+            "domains": list(EMAIL_DOMAINS),
             "salt": f"leadsq-sandbox-{int(seed)}:",
         },
     )
@@ -624,51 +366,3 @@ def generate(
     con.execute("DROP TABLE lead_base")
     con.execute("DROP TABLE lead_activity")
     return team
-
-
-def new_lead_values(
-    rng: random.Random, auto_id: int, owner_id: str, now: datetime
-) -> dict[str, Any]:
-    """A freshly created lead (churn): a Prospect with no activity yet.
-
-    Parameters
-    ----------
-    rng : random.Random
-        Source of the lead's random values.
-    auto_id : int
-        Its ``ProspectAutoId``, next after the largest.
-    owner_id : str
-        Its owner.
-    now : datetime
-        Its ``CreatedOn`` and ``ModifiedOn``.
-    """
-    first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-    product = rng.choices([p for p in _PRODUCTS], weights=[p[1] for p in _PRODUCTS])[0]
-    handle = f"{first}.{last}".lower().replace("'", "")
-    return {
-        "ProspectID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "ProspectAutoId": auto_id,
-        "FirstName": first,
-        "LastName": last,
-        "EmailAddress": f"{handle}{auto_id % 97}@{rng.choice(_EMAIL_DOMAINS)}",
-        "Phone": f"+91-{rng.randrange(7_000_000_000, 9_999_999_999)}",
-        "Company": rng.choice((None, *_COMPANIES)),
-        "ProspectStage": "Prospect",
-        "Source": rng.choices([s for s, _ in _SOURCES], weights=[w for _, w in _SOURCES])[0],
-        "Score": rng.randrange(0, 40),
-        "EngagementScore": 0,
-        "OwnerId": owner_id,
-        "CreatedOn": now,
-        "ModifiedOn": now,
-        "ProspectActivityDate_Max": None,
-        "DoNotCall": False,
-        "mx_City": rng.choices([c for c, _ in _CITIES], weights=[w for _, w in _CITIES])[0],
-        "mx_Product": product[0],
-        "mx_Loan_Amount": round(rng.uniform(product[2], product[3]) / 5000) * 5000,
-        "mx_Interest_Rate": None,
-        "mx_Date_of_Birth": None,
-        "mx_Follow_Up_Date": (now + timedelta(days=rng.randrange(1, 15))).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        ),
-        "mx_Remarks": None,
-    }

@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from leadsq.contract import Report, check_fields
-from leadsq.sandbox.generator import (
+from leadsq.sandbox.catalog import (
     ACTIVITY_TYPES,
     LEAD_FIELDS,
-    generate,
     lead_field_metadata,
     new_lead_values,
 )
+from leadsq.sandbox.generator import generate
 from leadsq.sandbox.settings import SandboxSettings
 from leadsq.sandbox.sql import compile_report
 
