@@ -219,8 +219,17 @@ def shared_sandbox() -> Any:
 
             _sandbox = Sandbox()
             _sandbox.start()
-            atexit.register(_sandbox.stop)
+            atexit.register(_close_shared_sandbox)
         return _sandbox
+
+
+def _close_shared_sandbox() -> None:
+    """Stop the shared sandbox and close its database before the interpreter goes."""
+    global _sandbox
+    if _sandbox is not None:
+        _sandbox.stop()
+        _sandbox.store.close()
+        _sandbox = None
 
 
 def _config_file() -> Path:

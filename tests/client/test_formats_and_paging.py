@@ -87,3 +87,15 @@ def test_provenance_records_the_read_but_never_the_keys(read, sandbox):
     assert pd.Timestamp(provenance["read_at"]).tzinfo is not None
     text = repr(frame.attrs)
     assert sandbox.access_key not in text and sandbox.secret_key not in text
+
+
+def test_the_progress_bar_learns_the_total_from_the_first_page_and_is_closed(read, capsys):
+    frame = read("distribution", columns=["ProspectID"], progress=True, page_size=500)
+    drawn = capsys.readouterr().err
+    assert f"/{len(frame)} " in drawn
+    assert drawn.endswith("\r"), "a closed bar that does not stay clears its line"
+
+
+def test_no_progress_bar_is_drawn_when_switched_off(read, capsys):
+    read("distribution", columns=["ProspectID"], page_size=500)
+    assert capsys.readouterr().err == ""
