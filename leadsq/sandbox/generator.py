@@ -41,6 +41,7 @@ from leadsq.sandbox.catalog import (
     EMAIL_DOMAINS,
     FIRST_NAMES,
     LAST_NAMES,
+    LEAD_FIELDS,
     PRODUCTS,
     REMARKS,
     SCORES,
@@ -361,7 +362,12 @@ def generate(
         "ORDER BY ProspectAutoId"
     )
     con.execute("DROP TABLE leads")
-    con.execute("CREATE TABLE leads AS SELECT * FROM leads_sorted")
+    # the final table has exactly the schema's columns, in its order and types
+    columns = ", ".join(
+        f'CAST("{spec.schema_name}" AS {spec.sql_type}) AS "{spec.schema_name}"'
+        for spec in LEAD_FIELDS
+    )
+    con.execute(f"CREATE TABLE leads AS SELECT {columns} FROM leads_sorted")
     con.execute("DROP TABLE leads_sorted")
     con.execute("DROP TABLE lead_base")
     con.execute("DROP TABLE lead_activity")
