@@ -51,7 +51,8 @@ class _ChurnThread(threading.Thread):
 class Sandbox:
     """A LeadSquared analytics server over generated data, on a local port.
 
-    Use it as a context manager, or call :meth:`start` and :meth:`stop`::
+    Use it as a context manager (leaving the block stops it and releases the database),
+    or call :meth:`start` and :meth:`stop` (or :meth:`close`)::
 
         with Sandbox(leads=20_000, seed=7) as sb:
             requests.post(f"{sb.url}/Leads/LeadDistribution/FilterByLeadField", ...)
@@ -87,6 +88,7 @@ class Sandbox:
         self._thread: threading.Thread | None = None
         self._churn: _ChurnThread | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -99,6 +101,8 @@ class Sandbox:
             ``self``, serving.
         """
         with self._lock:
+            if self._closed:
+                raise RuntimeError("this sandbox is closed; make a new one")
             if self._server is not None:
                 return self
             if self.store is None:
@@ -119,7 +123,8 @@ class Sandbox:
             return self
 
     def stop(self) -> None:
-        """Stop serving (the data stays in :attr:`store` until the object is dropped)."""
+        """Stop serving; the data stays in :attr:`store` and :meth:`start` serves it again.
+        Leaving a ``with`` block calls :meth:`close` instead."""
         with self._lock:
             if self._churn is not None:
                 self._churn.stop()
@@ -132,6 +137,14 @@ class Sandbox:
                 self._thread.join()
                 self._thread = None
 
+    def close(self) -> None:
+        """Stop serving and release the database (the sandbox cannot start again)."""
+        self.stop()
+        with self._lock:
+            if self.store is not None:
+                self.store.close()
+                self._closed = True
+
     def __enter__(self) -> Sandbox:
         return self.start()
 
@@ -141,7 +154,7 @@ class Sandbox:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self.stop()
+        self.close()
 
     def serve_forever(self) -> None:
         """Start if needed and block until interrupted (Ctrl-C), then stop."""

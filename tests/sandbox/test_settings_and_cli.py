@@ -198,3 +198,15 @@ def test_python_m_leadsq_sandbox_serves_until_stopped() -> None:
 
     assert process.returncode == 0
     assert out.strip().endswith("stopped")
+
+
+def test_a_stopped_sandbox_restarts_but_a_closed_one_does_not() -> None:
+    box = Sandbox(leads=10, anchor="2026-11-01").start()
+    box.stop()
+    box.start()
+    assert requests.get(box.url + "/v2/UserManagement.svc/Users.Get", timeout=5).status_code == 401
+
+    box.close()
+
+    with pytest.raises(RuntimeError, match="closed"):
+        box.start()
