@@ -163,17 +163,19 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(message)s")
         logging.getLogger("leadsq.sandbox").setLevel(logging.DEBUG)
     sandbox = Sandbox(settings)
+    _stop_on_sigterm()  # before anything is printed: a caller may stop us once it reads the URL
     try:
-        sandbox.start()
-    except OSError as exc:
-        print(f"cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
-        return 1
-    print(describe(sandbox), file=out, flush=True)
-    _stop_on_sigterm()
-    try:
+        try:
+            sandbox.start()
+        except OSError as exc:
+            print(f"cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+            return 1
+        print(describe(sandbox), file=out, flush=True)
         sandbox.serve_forever()
     except KeyboardInterrupt:
         print("stopped", file=out)
+    finally:
+        sandbox.close()
     return 0
 
 
