@@ -102,6 +102,9 @@ class Settings:
         ``activity_types``, ``users``).
     rate_limit_exception : str
         The ``ExceptionType`` that marks a rate-limit answer, whatever its HTTP status.
+    repair_drift : bool
+        Read a list again by ``ProspectAutoId`` keyset when its total changed during the
+        read (relies on rows ordered by ``ProspectAutoId``, the sandbox's rule [ours]).
     """
 
     host: str | None = None
@@ -110,7 +113,7 @@ class Settings:
     analytics_url: str | None = None
     rate_limit: tuple[int, float] = (25, 5.0)
     timeout: tuple[float, float] = (5.0, 60.0)
-    max_retries: int = 6
+    max_retries: int = 8
     max_retry_seconds: float = 120.0
     backoff: tuple[float, float] = (0.25, 8.0)
     workers: int = 8
@@ -124,6 +127,7 @@ class Settings:
         }
     )
     rate_limit_exception: str = EXCEPTION_TYPES[429]
+    repair_drift: bool = True
 
     def __post_init__(self) -> None:
         _check_settings(self)

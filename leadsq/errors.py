@@ -15,7 +15,8 @@ The whole tree::
 
 Every :class:`APIError` carries the server's ``exception_type`` and ``exception_message``
 (``None`` when the server sent none) and, for a paged read that failed part-way, the
-rows that had arrived (``partial``, a DataFrame or ``None``).
+rows that had arrived (``partial``, a DataFrame or ``None``) and the body that reads on
+from the first missing page (``resume_body``, for ``read_leadsquared(..., body=...)``).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class APIError(LeadsqError):
         self.exception_message = exception_message
         self.partial: Any = None
         self.rows_received = 0
+        self.resume_body: dict[str, Any] | None = None
 
 
 class BadRequestError(APIError):

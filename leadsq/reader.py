@@ -8,10 +8,7 @@ the limit is the bottleneck and hides the round trip when latency is.
 from __future__ import annotations
 
 import warnings
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -20,11 +17,12 @@ from tqdm.auto import tqdm
 
 from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
-from leadsq.contract import ContractError, Paging, Report, parse_report, report_to_body
+from leadsq.contract import ContractError, Report, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
-from leadsq.frames import Page, column_dtypes, empty_frame, parse_page, to_typed_frame
+from leadsq.frames import column_dtypes, empty_frame
+from leadsq.paging import PagedRead
 from leadsq.query import build_report
-from leadsq.transport import Transport, transport_for
+from leadsq.transport import transport_for
 
 __all__ = ["DriftWarning", "connection_for", "read_again", "read_leadsquared", "read_report"]
 
@@ -178,21 +176,93 @@ def read_report(
     _connections[connection.analytics_url] = connection
     transport = transport_for(connection)
     dtypes = column_dtypes(report.output, metadata.field_types(connection))
-    read = _Read(report, transport, dtypes, max_results, response_format.lower(), progress)
+    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower())
+    started = datetime.now(timezone.utc)
     if chunksize is not None:
-        return _rechunk(read.frames(), chunksize, read.finish)
+        return _chunks(paged, chunksize, started, progress)
     frames: list[pd.DataFrame] = []
-    try:
-        frames.extend(read.frames())
-    except APIError as error:
-        error.partial = read.finish(_concat(frames, dtypes))
-        error.rows_received = len(error.partial)
-        if error.rows_received:
-            error.args = (
-                f"{error.args[0]} ({error.rows_received} rows had arrived; see .partial)",
-            )
-        raise
-    return read.finish(_concat(frames, dtypes))
+    with _progress_bar(paged, progress):
+        try:
+            frames.extend(paged.frames())
+            if paged.drifted and paged.can_repair:
+                _warn_drift(paged, "reading it again by ProspectAutoId")
+                frames.clear()
+                frames.extend(paged.keyset_frames())
+            elif paged.drifted:
+                _warn_drift(paged, "the rows may hold duplicates or miss leads")
+        except APIError as error:
+            raise _with_partial(error, paged, _concat(frames, dtypes), started) from None
+    return _finish(_concat(frames, dtypes), paged, started)
+
+
+def _with_partial(
+    error: APIError, paged: PagedRead, arrived: pd.DataFrame, started: datetime
+) -> APIError:
+    """Attach the rows that had arrived, and how to read on, to a failed read's error."""
+    error.partial = _finish(arrived, paged, started)
+    error.rows_received = len(error.partial)
+    error.resume_body = paged.resume_body()
+    if error.rows_received:
+        error.args = (
+            f"{error.args[0]} ({error.rows_received} rows had arrived: they are in .partial; "
+            f"read_leadsquared({paged.report.endpoint!r}, body=error.resume_body) reads on)",
+        )
+    return error
+
+
+def _warn_drift(paged: PagedRead, action: str) -> None:
+    totals = " -> ".join(str(total) for total in dict.fromkeys(paged.totals))
+    warnings.warn(
+        f"the total changed during the read ({totals}): leads were created or changed "
+        f"while paging; {action}",
+        DriftWarning,
+        stacklevel=4,
+    )
+
+
+class _progress_bar:
+    """A ``tqdm.auto`` bar fed by a paged read: total after the first page, closed at the end."""
+
+    def __init__(self, paged: PagedRead, enabled: bool) -> None:
+        self.bar = tqdm(
+            total=None, unit="rows", desc=paged.report.endpoint, disable=not enabled, leave=False
+        )
+        paged.on_total = self._total
+        paged.on_rows = self.bar.update
+
+    def _total(self, total: int) -> None:
+        self.bar.total = total
+        self.bar.refresh()
+
+    def __enter__(self) -> _progress_bar:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bar.close()
+
+
+def _chunks(
+    paged: PagedRead, chunksize: int, started: datetime, progress: bool
+) -> Iterator[pd.DataFrame]:
+    """Frames of exactly ``chunksize`` rows (the last may be shorter).
+
+    Chunks already handed on cannot be read again: drift is recorded and warned of.
+    """
+    buffer: list[pd.DataFrame] = []
+    buffered = 0
+    with _progress_bar(paged, progress):
+        for frame in paged.frames():
+            buffer.append(frame)
+            buffered += len(frame)
+            while buffered >= chunksize:
+                joined = pd.concat(buffer, ignore_index=True) if len(buffer) > 1 else buffer[0]
+                yield _finish(joined.iloc[:chunksize].reset_index(drop=True), paged, started)
+                rest = joined.iloc[chunksize:]
+                buffer, buffered = ([rest], len(rest)) if len(rest) else ([], 0)
+        if paged.drifted:
+            _warn_drift(paged, "chunks already handed on may hold duplicates or miss leads")
+        if buffered:
+            yield _finish(pd.concat(buffer, ignore_index=True), paged, started)
 
 
 def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
@@ -236,138 +306,22 @@ def _concat(frames: list[pd.DataFrame], dtypes: Mapping[str, str]) -> pd.DataFra
     return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
-class _Read:
-    """One paged read: fetches pages in order, several at a time."""
-
-    def __init__(
-        self,
-        report: Report,
-        transport: Transport,
-        dtypes: dict[str, str],
-        max_results: int | None,
-        response_format: str,
-        progress: bool,
-    ) -> None:
-        self.report = report
-        self.transport = transport
-        self.dtypes = dtypes
-        self.max_results = max_results
-        self.response_format = response_format
-        self.progress = progress
-        self.totals: list[int] = []
-        self.rows = 0
-        self.started = datetime.now(timezone.utc)
-
-    def _fetch(self, index: int) -> Page:
-        report = replace(self.report, paging=Paging(index, self.report.paging.size))
-        answer = self.transport.call(
-            self.report.endpoint,
-            report_to_body(report),
-            response_format=self.response_format.upper(),
-        )
-        page = parse_page(answer.content, answer.content_type, list(self.dtypes))
-        if page.total is not None:
-            self.totals.append(page.total)
-        return page
-
-    def frames(self) -> Iterator[pd.DataFrame]:
-        size = self.report.paging.size
-        first = self.report.paging.index
-        limit = self.max_results
-        bar = tqdm(
-            total=None,
-            unit="rows",
-            desc=self.report.endpoint,
-            disable=not self.progress,
-            leave=False,
-        )
-        try:
-            head = self._fetch(first)
-            last = None
-            if head.total is not None:
-                available = max(head.total - (first - 1) * size, 0)
-                wanted = available if limit is None else min(available, limit)
-                bar.total = wanted
-                bar.refresh()
-                last = first + max(-(-wanted // size), 1) - 1
-            elif limit is not None:
-                last = first + -(-limit // size) - 1
-            for page in self._ordered(head, first, last):
-                frame = page.frame
-                if limit is not None and self.rows + len(frame) > limit:
-                    frame = frame.iloc[: limit - self.rows]
-                if len(frame):
-                    self.rows += len(frame)
-                    bar.update(len(frame))
-                    yield to_typed_frame(frame, self.dtypes)
-        finally:
-            bar.close()
-
-    def _ordered(self, first_page: Page, first: int, last: int | None) -> Iterator[Page]:
-        """Pages ``first..last`` in order; ``last=None``: until a short page (CSV)."""
-        size = self.report.paging.size
-        yield first_page
-        if len(first_page) < size or (last is not None and last <= first):
-            return
-        workers = self.transport.connection.settings.workers
-        pending: deque[Future[Page]] = deque()
-        next_index = first + 1
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:
-            try:
-                while True:
-                    while len(pending) < workers and (last is None or next_index <= last):
-                        pending.append(pool.submit(self._fetch, next_index))
-                        next_index += 1
-                    if not pending:
-                        return
-                    page = pending.popleft().result()
-                    yield page
-                    if len(page) < size and last is None:
-                        return
-            finally:
-                for future in pending:
-                    future.cancel()
-
-    def finish(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Index an aggregate by its group field and attach the provenance."""
-        output = self.report.output
-        if output.type == "Aggregate" and output.group_by in frame.columns:
-            frame = frame.set_index(output.group_by)
-        totals = sorted(set(self.totals))
-        frame.attrs["leadsq"] = {
-            "endpoint": self.report.endpoint,
-            "body": report_to_body(self.report),
-            "host": self.transport.connection.analytics_url,
-            "total_count": self.totals[0] if self.totals else None,
-            "rows": self.rows,
-            "response_format": self.response_format,
-            "max_results": self.max_results,
-            "read_at": self.started.isoformat(timespec="seconds"),
-            "drift": totals if len(totals) > 1 else None,
-        }
-        if len(totals) > 1:
-            warnings.warn(
-                f"the total changed during the read ({' -> '.join(map(str, totals))}): "
-                "leads were created or changed while paging",
-                DriftWarning,
-                stacklevel=3,
-            )
-        return frame
-
-
-def _rechunk(
-    frames: Iterator[pd.DataFrame], chunksize: int, finish: Callable[[pd.DataFrame], pd.DataFrame]
-) -> Iterator[pd.DataFrame]:
-    """Frames of exactly ``chunksize`` rows (the last may be shorter)."""
-    buffer: list[pd.DataFrame] = []
-    buffered = 0
-    for frame in frames:
-        buffer.append(frame)
-        buffered += len(frame)
-        while buffered >= chunksize:
-            joined = pd.concat(buffer, ignore_index=True) if len(buffer) > 1 else buffer[0]
-            yield finish(joined.iloc[:chunksize].reset_index(drop=True))
-            rest = joined.iloc[chunksize:]
-            buffer, buffered = ([rest], len(rest)) if len(rest) else ([], 0)
-    if buffered:
-        yield finish(pd.concat(buffer, ignore_index=True))
+def _finish(frame: pd.DataFrame, paged: PagedRead, started: datetime) -> pd.DataFrame:
+    """Index an aggregate by its group field and attach the provenance (never keys)."""
+    report = paged.report
+    output = report.output
+    if output.type == "Aggregate" and output.group_by in frame.columns:
+        frame = frame.set_index(output.group_by)
+    totals = list(dict.fromkeys(paged.totals))
+    frame.attrs["leadsq"] = {
+        "endpoint": report.endpoint,
+        "body": report_to_body(report),
+        "host": paged.transport.connection.analytics_url,
+        "total_count": totals[0] if totals else None,
+        "rows": len(frame),
+        "response_format": paged.response_format,
+        "max_results": paged.max_results,
+        "read_at": started.isoformat(timespec="seconds"),
+        "drift": totals if len(totals) > 1 else None,
+    }
+    return frame
