@@ -47,14 +47,6 @@ def users(sandbox: Sandbox) -> pd.DataFrame:
     return sandbox.store.table("users")
 
 
-@pytest.fixture
-def fresh_settings() -> Iterator[leadsq.Settings]:
-    """Settings a test may change; the process-wide ones come back afterwards."""
-    saved = leadsq.config.settings
-    yield leadsq.configure()
-    leadsq.config.settings = saved
-
-
 def ids(frame: pd.DataFrame) -> set[str]:
     """The ProspectIDs of a frame."""
     return set(frame["ProspectID"].astype(str))

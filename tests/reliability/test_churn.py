@@ -1,0 +1,47 @@
+"""Leads created and changed during a paged read: no duplicates, no unchanged lead missed."""
+
+from __future__ import annotations
+
+import pytest
+
+import leadsq
+from leadsq.sandbox import Churn, Sandbox
+from tests.reliability.conftest import ANCHOR, connect
+
+
+def not_contacted_ids(box: Sandbox) -> set[int]:
+    leads = box.store.table("leads")
+    touched = set(box.store.table("activities").ProspectAutoId)
+    return set(leads.ProspectAutoId) - touched
+
+
+@pytest.mark.parametrize("workers", [1, 8])
+def test_a_read_during_churn_has_no_duplicates_and_misses_no_unchanged_lead(quick_client, workers):
+    leadsq.configure(workers=workers)
+    churn = Churn(created_per_second=40, modified_per_second=80)
+    with Sandbox(
+        leads=20_000, seed=5, anchor=ANCHOR, rate_limit=None, latency=0.02, churn=churn
+    ) as box:
+        before = not_contacted_ids(box)
+        with pytest.warns(leadsq.DriftWarning, match="total changed"):
+            frame = leadsq.read_leadsquared(
+                "not_contacted",
+                columns=["ProspectID", "ProspectAutoId"],
+                page_size=100,
+                **connect(box),
+            )
+        after = not_contacted_ids(box)
+    assert not frame.ProspectID.duplicated().any()
+    unchanged = before & after
+    assert len(unchanged) > 1000
+    assert unchanged <= set(frame.ProspectAutoId)
+    assert set(frame.ProspectAutoId) <= before | after | set(range(min(after), max(after) + 1))
+    drift = frame.attrs["leadsq"]["drift"]
+    assert drift is not None and len(drift) > 1
+
+
+def test_a_read_without_churn_records_no_drift(sandbox, quick_client):
+    frame = leadsq.read_leadsquared(
+        "not_contacted", columns=["ProspectID"], page_size=100, **connect(sandbox)
+    )
+    assert frame.attrs["leadsq"]["drift"] is None
