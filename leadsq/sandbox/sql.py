@@ -244,6 +244,9 @@ def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
         )
     group_by = output.group_by or ""
     group_column = f"l.{_ident(group_by, fields, 'Output.GroupBy')}"
+    if fields[group_by] in _TEXT_TYPES:
+        # an empty text is no value (as def/ndef say): one group with null
+        group_column = f"nullif({group_column}, '')"
     metric = output.metric
     if metric is not None:
         field = output.field or ""
