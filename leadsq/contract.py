@@ -15,10 +15,12 @@ case-insensitively (section 2 of the contract); errors are :class:`ContractError
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 __all__ = [
     "AGGREGATE_FUNCTIONS",
@@ -44,6 +46,7 @@ __all__ = [
     "UserGroup",
     "check_fields",
     "error_body",
+    "fold_chain",
     "format_date",
     "parse_date",
     "parse_report",
@@ -179,10 +182,6 @@ class UserGroup:
     conditions: tuple[UserCondition, ...]
     link: str = "AND"
 
-    def clauses(self) -> list[list[UserCondition]]:
-        """The condition chain in disjunctive normal form (AND binds tighter than OR)."""
-        return _chain_to_dnf([([c], c.link) for c in self.conditions])
-
 
 @dataclass(frozen=True)
 class ActivityFilter:
@@ -239,24 +238,30 @@ class Report:
     activity_filters: tuple[ActivityFilter, ...] = ()
     date_filters: tuple[DateFilter, ...] = ()
 
-    def user_clauses(self) -> list[list[UserCondition]]:
-        """All user conditions in disjunctive normal form; ``[]`` means no user filter."""
-        return _chain_to_dnf([(g.clauses(), g.link) for g in self.user_groups], nested=True)
 
+def fold_chain(
+    items: Iterable[tuple[T, str]], both: Callable[[T, T], T], either: Callable[[T, T], T]
+) -> T | None:
+    """Fold ``[(term, link_to_next), ...]`` with AND binding tighter than OR.
 
-def _chain_to_dnf(chain: list[tuple[Any, str]], nested: bool = False) -> list[list[Any]]:
-    """Turn ``[(term, link_to_next), ...]`` into a list of AND-clauses joined by OR."""
-    result: list[list[Any]] = []
-    current: list[list[Any]] = [[]]
-    for term, link in chain:
-        options = term if nested else [term]
-        current = [left + right for left in current for right in options]
+    This is how user conditions (``ConditionOperator``) and groups (``GroupOperator``)
+    combine. Linear in the number of terms; ``None`` for an empty chain.
+
+    Examples
+    --------
+    >>> fold_chain([(True, "OR"), (False, "AND"), (True, "AND")], lambda a, b: a and b, lambda a, b: a or b)
+    True
+    """
+    result: T | None = None
+    current: T | None = None
+    for term, link in items:
+        current = term if current is None else both(current, term)
         if link == "OR":
-            result.extend(current)
-            current = [[]]
-    if chain and chain[-1][1] != "OR":
-        result.extend(current)
-    return [clause for clause in result if clause]
+            result = current if result is None else either(result, current)
+            current = None
+    if current is not None:
+        result = current if result is None else either(result, current)
+    return result
 
 
 # --------------------------------------------------------------------------- parsing

@@ -24,11 +24,12 @@ frame's provenance.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 
 import pandas as pd
 
-from leadsq.contract import Report, UserCondition
+from leadsq.contract import Report, UserCondition, fold_chain
 from leadsq.errors import QueryError
 
 __all__ = [
@@ -195,17 +196,22 @@ def matching_users(users: pd.DataFrame, report: Report) -> list[str]:
 
     Conditions compare case-insensitively: ``eq`` with any of the comma-separated
     values, ``lik`` as a substring; ``neq`` and ``nlik`` also match a null. Conditions
-    and groups are joined by their links, AND before OR (section 2 of the contract).
+    and groups are joined by their links, AND before OR (:func:`leadsq.contract.fold_chain`).
     """
-    clauses = report.user_clauses()
-    if not clauses or users.empty:
+    if not report.user_groups or users.empty:
         return []
-    matched = pd.Series(False, index=users.index)
-    for clause in clauses:
-        passing = pd.Series(True, index=users.index)
-        for condition in clause:
-            passing &= _user_test(users, condition)
-        matched |= passing
+    groups = (
+        (
+            fold_chain(
+                ((_user_test(users, c), c.link) for c in group.conditions),
+                operator.and_,
+                operator.or_,
+            ),
+            group.link,
+        )
+        for group in report.user_groups
+    )
+    matched = fold_chain(groups, operator.and_, operator.or_)
     return [str(user) for user in users.loc[matched, "UserID"]]
 
 
