@@ -33,5 +33,7 @@ def test_an_empty_chain_is_none():
 
 def test_a_long_alternating_chain_folds_without_expanding():
     # 2 ** 200 clauses if expanded into disjunctive normal form
+    # F or (T and F) or (T and F) or ... or (T and F) or T
     items = [(bit, "OR" if i % 2 == 0 else "AND") for i, bit in enumerate([False, True] * 200)]
-    assert fold(*items) is False
+    assert fold(*items) is True
+    assert fold(*items[:-1], (False, "AND")) is False
