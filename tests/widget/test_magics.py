@@ -236,3 +236,16 @@ def test_a_string_cannot_break_out_of_its_literal() -> None:
 
 def test_an_empty_cell_is_no_filter() -> None:
     assert cell_query("  \n# just a comment\n", {}) == {}
+
+
+def test_dates_from_the_notebook_are_sent_in_utc() -> None:
+    namespace = {
+        "since": pd.Timestamp("2026-01-02 08:30", tz="Asia/Kolkata"),
+        "until": date(2026, 3, 1),
+    }
+    where = cell_query("CreatedOn >= {since} and CreatedOn < {until}", namespace)["where"]
+    filters = leadsq.query.build_report("distribution", where).lead_filters
+    assert [(f.operator, f.value) for f in filters] == [
+        (">=", "2026-01-02 03:00:00"),
+        ("<", "2026-03-01 00:00:00"),
+    ]
