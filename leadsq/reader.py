@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
-from leadsq.contract import ContractError, Report, parse_report, report_to_body
+from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import column_dtypes, empty_frame
 from leadsq.paging import PagedRead
@@ -175,7 +175,12 @@ def read_report(
     """Read every page of ``report`` (see :func:`read_leadsquared`)."""
     _connections[connection.analytics_url] = connection
     transport = transport_for(connection)
-    dtypes = column_dtypes(report.output, metadata.field_types(connection))
+    field_types = metadata.field_types(connection)
+    try:
+        check_fields(report, field_types)
+    except ContractError as exc:
+        raise QueryError(f"{exc} (checked against the account's lead fields)") from None
+    dtypes = column_dtypes(report.output, field_types)
     paged = PagedRead(report, transport, dtypes, max_results, response_format.lower())
     started = datetime.now(timezone.utc)
     if chunksize is not None:

@@ -42,18 +42,26 @@ def keys(box: Sandbox) -> dict[str, object]:
     }
 
 
-def test_an_unknown_field_is_a_bad_request_with_the_server_message(read):
-    with pytest.raises(BadRequestError) as caught:
+def test_an_unknown_field_is_refused_before_the_report_with_the_servers_wording(read, sandbox):
+    with pytest.raises(QueryError) as caught:
         read("distribution", "NoSuchField == 1", columns=["ProspectID"])
+    assert "ReportFilter.LeadFilters[0].LookUpName names an unknown lead field 'NoSuchField'" in str(
+        caught.value
+    )
+
+
+def test_a_value_that_does_not_parse_for_its_field_is_refused_before_the_report(read):
+    with pytest.raises(QueryError, match="must be a number for Number field Score"):
+        read("distribution", "Score > 'abc'", columns=["ProspectID"])
+
+
+def test_a_page_larger_than_the_server_allows_is_a_bad_request_with_its_message(read, sandbox):
+    with pytest.raises(BadRequestError) as caught:
+        read("distribution", columns=["ProspectID"], page_size=sandbox.settings.max_page_size + 1)
     assert caught.value.status == 400
     assert caught.value.exception_type == "MXInvalidInputException"
-    assert "NoSuchField" in caught.value.exception_message
-    assert "NoSuchField" in str(caught.value)
-
-
-def test_a_value_that_does_not_parse_for_its_field_is_a_bad_request(read):
-    with pytest.raises(BadRequestError, match="Score"):
-        read("distribution", "Score > 'abc'", columns=["ProspectID"])
+    assert "Paging.PageSize must be at most" in caught.value.exception_message
+    assert caught.value.exception_message in str(caught.value)
 
 
 def test_a_wrong_secret_key_is_an_authentication_error(sandbox):
