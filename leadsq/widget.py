@@ -480,7 +480,18 @@ class QueryBuilder(widgets.VBox):
     def add_filter(
         self, field: str | None = None, operator: str | None = None, value: Any = None
     ) -> None:
-        """Add a lead-filter row, optionally set to ``field``, ``operator`` and ``value``."""
+        """Add a lead-filter row, as the "Add filter" button does.
+
+        Parameters
+        ----------
+        field : str, optional
+            The row's lead field (``SchemaName``); default the first field.
+        operator : str, optional
+            One of the operators that fit the field; default the first of them.
+        value : optional
+            What the row's input holds: a number, a ``date``, ``True``/``False``, a
+            string, or a list of a Select field's options for ``in``.
+        """
         if not self._fields:
             self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
             return
@@ -498,10 +509,14 @@ class QueryBuilder(widgets.VBox):
         self._update()
 
     def run(self) -> pd.DataFrame | None:
-        """Read the form's query (what Run does); return the frame, ``None`` on error.
+        """Read the form's query, as the Run button does.
 
-        The frame goes to :attr:`frame` and is shown below the form with, for an
-        aggregate, its plot; an error is shown in the form's error area.
+        Returns
+        -------
+        DataFrame or None
+            The frame, also kept in :attr:`frame` and shown below the form with, for an
+            aggregate, its plot (kept in :attr:`figure`). ``None`` when the query is not
+            valid or the read failed; the reason is shown in the form and in :attr:`error`.
         """
         if self._setup_error:  # the account was unreachable: try again first
             with self._paused():
