@@ -1,16 +1,33 @@
-"""Fixtures shared by every test folder: one pinned sandbox for the whole session."""
+"""Fixtures shared by every test folder: one pinned sandbox for the whole session.
+
+Its raw tables (``leads``, ``activities``, ``users``) are what tests compute their
+expectations from, with pandas, independently of the SQL that answers requests.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
+import pandas as pd
 import pytest
 
 import leadsq
 from leadsq.sandbox import Sandbox
 
 SANDBOX_ANCHOR = datetime(2026, 11, 1)
+
+
+def connect(box: Sandbox) -> dict[str, Any]:
+    """Keyword arguments of ``read_leadsquared`` that read from ``box``, quietly."""
+    return {
+        "host": box.url,
+        "access_key": box.access_key,
+        "secret_key": box.secret_key,
+        "progress": False,
+    }
 
 
 @pytest.fixture(scope="session")
@@ -26,3 +43,36 @@ def fresh_settings() -> Iterator[leadsq.Settings]:
     saved = leadsq.config.settings
     yield leadsq.configure()
     leadsq.config.settings = saved
+
+
+@pytest.fixture(scope="session")
+def read(sandbox: Sandbox) -> Iterator[Callable[..., Any]]:
+    """``leadsq.read_leadsquared`` against the session sandbox, without a progress bar.
+
+    The client's rate limit is raised to the session sandbox's generous one.
+    """
+    saved = leadsq.config.settings
+    leadsq.configure(rate_limit=sandbox.settings.rate_limit)
+    yield functools.partial(leadsq.read_leadsquared, **connect(sandbox))
+    leadsq.config.settings = saved
+
+
+@pytest.fixture(scope="session")
+def leads(sandbox: Sandbox) -> pd.DataFrame:
+    """The session sandbox's raw leads, as generated, in ProspectAutoId order."""
+    return sandbox.store.table("leads")
+
+
+@pytest.fixture(scope="session")
+def activities(sandbox: Sandbox) -> pd.DataFrame:
+    return sandbox.store.table("activities")
+
+
+@pytest.fixture(scope="session")
+def users(sandbox: Sandbox) -> pd.DataFrame:
+    return sandbox.store.table("users")
+
+
+@pytest.fixture(scope="session")
+def field_types(sandbox: Sandbox) -> dict[str, str]:
+    return dict(sandbox.store.fields)

@@ -6,7 +6,6 @@ The ``sandbox`` fixture (3,000 leads, seed 7, anchor 2026-11-01) is in tests/con
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import matplotlib
 
@@ -15,8 +14,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
-
-import leadsq
 
 CREATED = ("2026-05-01", "2026-10-31")
 LAST_30_DAYS = ("2026-10-02", "2026-11-01")
@@ -31,24 +28,6 @@ LIST_COLUMNS = [
     "mx_Interest_Rate",
     "ProspectActivityDate_Max",
 ]
-
-
-@pytest.fixture(scope="session")
-def read(sandbox: Any) -> Callable[..., pd.DataFrame]:
-    """``read(endpoint, ...)``: read_leadsquared against the test sandbox."""
-
-    def read(endpoint: str, *args: Any, **kwargs: Any) -> pd.DataFrame:
-        return leadsq.read_leadsquared(
-            endpoint,
-            *args,
-            host=sandbox.url,
-            access_key=sandbox.access_key,
-            secret_key=sandbox.secret_key,
-            progress=False,
-            **kwargs,
-        )
-
-    return read
 
 
 @pytest.fixture(scope="session")

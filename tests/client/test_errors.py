@@ -18,6 +18,7 @@ from leadsq import (
     TransportError,
 )
 from leadsq.sandbox import Faults, Sandbox
+from tests.conftest import connect
 
 
 @pytest.fixture
@@ -33,20 +34,12 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def keys(box: Sandbox) -> dict[str, object]:
-    return {
-        "host": box.url,
-        "access_key": box.access_key,
-        "secret_key": box.secret_key,
-        "progress": False,
-    }
-
-
 def test_an_unknown_field_is_refused_before_the_report_with_the_servers_wording(read, sandbox):
     with pytest.raises(QueryError) as caught:
         read("distribution", "NoSuchField == 1", columns=["ProspectID"])
-    assert "ReportFilter.LeadFilters[0].LookUpName names an unknown lead field 'NoSuchField'" in str(
-        caught.value
+    assert (
+        "ReportFilter.LeadFilters[0].LookUpName names an unknown lead field 'NoSuchField'"
+        in str(caught.value)
     )
 
 
@@ -102,7 +95,7 @@ def test_the_rate_limit_answer_is_a_rate_limit_error_after_the_retries(request, 
     box = request.getfixturevalue(box)
     with pytest.raises(RateLimitError) as caught:
         for _ in range(4):
-            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **keys(box))
+            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **connect(box))
     assert caught.value.exception_type == "MXAPIRateLimitExceededException"
     assert caught.value.exception_message == "API calls exceeded the limit of 2 in 60 second(s)"
 
@@ -110,7 +103,7 @@ def test_the_rate_limit_answer_is_a_rate_limit_error_after_the_retries(request, 
 def test_a_server_failing_for_good_is_a_server_error_after_bounded_retries(quick_retries):
     with Sandbox(leads=200, seed=3, faults=Faults(server_error=1.0)) as box:
         with pytest.raises(ServerError) as caught:
-            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **keys(box))
+            leadsq.read_leadsquared("distribution", columns=["ProspectID"], **connect(box))
         answers = box.stats()["answers"]
     assert caught.value.status == 500
     assert caught.value.exception_type == "MXInternalServerException"
@@ -154,7 +147,7 @@ def test_a_failed_read_keeps_the_rows_that_had_arrived(quick_retries):
         pytest.raises(RateLimitError) as caught,
     ):
         leadsq.read_leadsquared(
-            "distribution", columns=["ProspectAutoId"], page_size=100, **keys(box)
+            "distribution", columns=["ProspectAutoId"], page_size=100, **connect(box)
         )
     error = caught.value
     # one metadata call and four pages fit in the limit; pages arrive concurrently, so the

@@ -6,7 +6,8 @@ import pytest
 
 import leadsq
 from leadsq.sandbox import Churn, Sandbox
-from tests.reliability.conftest import ANCHOR, connect
+from tests.conftest import connect
+from tests.reliability.conftest import ANCHOR
 
 
 def not_contacted_ids(box: Sandbox) -> set[int]:

@@ -9,7 +9,8 @@ import pytest
 
 import leadsq
 from leadsq.sandbox import Faults, Sandbox
-from tests.reliability.conftest import ANCHOR, connect
+from tests.conftest import connect
+from tests.reliability.conftest import ANCHOR
 
 LEADS = 20_000
 COLUMNS = [

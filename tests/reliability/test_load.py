@@ -9,7 +9,8 @@ import pytest
 
 import leadsq
 from leadsq.sandbox import Sandbox
-from tests.reliability.conftest import ANCHOR, connect
+from tests.conftest import connect
+from tests.reliability.conftest import ANCHOR
 
 READERS = 8
 SECONDS = 60.0
