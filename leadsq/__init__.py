@@ -28,6 +28,7 @@ from leadsq.errors import (
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, read_leadsquared
 from leadsq.sandbox import Sandbox
+from leadsq.widget import QueryBuilder
 
 __version__ = "0.1.0"
 
@@ -39,6 +40,7 @@ __all__ = [
     "DriftWarning",
     "LeadsqError",
     "NotFoundError",
+    "QueryBuilder",
     "QueryError",
     "RateLimitError",
     "Sandbox",
