@@ -3,7 +3,8 @@
 Voila runs on 127.0.0.1 with the sandbox's URL and keys in its environment (the notebook
 holds none). Debian's chromium (``/usr/bin/chromium``, installed by ``.ci/run``) is driven
 by Playwright's Python package; no browser is ever downloaded, and every request the page
-makes outside 127.0.0.1 is aborted. The screenshot goes to ``docs/images/query_builder.png``.
+makes outside 127.0.0.1 is aborted. The screenshot goes to the test's temporary folder, and
+to ``docs/images/query_builder.png`` (the README's) when ``LEADSQ_UPDATE_IMAGES=1`` is set.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = Path(__file__).with_name("query_builder.ipynb")
-SCREENSHOT = ROOT / "docs" / "images" / "query_builder.png"
+README_SCREENSHOT = ROOT / "docs" / "images" / "query_builder.png"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -112,7 +113,7 @@ def _loopback_only(route) -> None:
         route.abort()
 
 
-def test_pick_a_filter_run_and_see_rows_and_the_plot(voila, sandbox) -> None:
+def test_pick_a_filter_run_and_see_rows_and_the_plot(voila, sandbox, tmp_path) -> None:
     from playwright.sync_api import sync_playwright
 
     url, log = voila
@@ -166,8 +167,12 @@ def test_pick_a_filter_run_and_see_rows_and_the_plot(voila, sandbox) -> None:
             assert plot.evaluate("image => image.naturalWidth") > 300
             assert 'aggregate_field="EngagementScore"' in code.inner_text()
 
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.locator(".lsq-query-builder").screenshot(path=str(SCREENSHOT))
+            screenshot = page.locator(".lsq-query-builder").screenshot(
+                path=str(tmp_path / "query_builder.png")
+            )
+            assert screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+            if os.environ.get("LEADSQ_UPDATE_IMAGES") == "1":
+                README_SCREENSHOT.write_bytes(screenshot)
         finally:
             browser.close()
     seconds = time.monotonic() - started
