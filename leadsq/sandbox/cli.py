@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="HTTP status of an over-limit answer (default 429)",
     )
     limits.add_argument(
+        "--retry-after",
+        action="store_true",
+        help="send Retry-After with an over-limit answer (the real service documents none)",
+    )
+    limits.add_argument(
         "--max-page-size", type=int, default=5000, help="largest PageSize (default 5000)"
     )
     limits.add_argument(
@@ -110,6 +115,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         port=args.port,
         rate_limit=args.rate_limit,
         rate_limit_status=args.rate_limit_status,
+        retry_after=args.retry_after,
         max_page_size=args.max_page_size,
         max_body_bytes=args.max_body_bytes,
         latency=args.latency,

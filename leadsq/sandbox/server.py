@@ -29,6 +29,7 @@ import hmac
 import io
 import json
 import logging
+import math
 import random
 import re
 import socket
@@ -299,7 +300,11 @@ class SandboxApp:
         access, _ = self._keys(request, query)
         key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
         if not self._limiter.hit(self._limit_item, key_id):
-            return self._rate_limit_answer(self.settings.rate_limit_status)
+            answer = self._rate_limit_answer(self.settings.rate_limit_status)
+            if self.settings.retry_after:
+                reset = self._limiter.get_window_stats(self._limit_item, key_id).reset_time
+                answer.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+            return answer
         self._stats.admitted(key_id)
         return None
 

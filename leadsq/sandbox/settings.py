@@ -208,6 +208,9 @@ class SandboxSettings:
         5 s); ``None`` switches the limit off. The window is whole seconds.
     rate_limit_status : {429, 200}
         HTTP status of an over-limit answer; the body is the rate-limit body either way.
+    retry_after : bool
+        Send ``Retry-After`` (whole seconds until a call is allowed again) with an
+        over-limit answer. Off by default: the real service documents no such header.
     max_page_size : int
         Largest ``Paging.PageSize`` accepted (default 5000).
     latency : float
@@ -233,6 +236,7 @@ class SandboxSettings:
     port: int = 0
     rate_limit: tuple[int, int] | None = (25, 5)
     rate_limit_status: int = 429
+    retry_after: bool = False
     max_page_size: int = 5000
     latency: float = 0.0
     jitter: float = 0.0

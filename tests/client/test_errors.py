@@ -155,3 +155,16 @@ def test_a_failed_read_keeps_the_rows_that_had_arrived(quick_retries):
     assert error.rows_received in (100, 200, 300, 400)
     assert error.partial.ProspectAutoId.tolist() == list(range(1, error.rows_received + 1))
     assert f"{error.rows_received} rows had arrived" in str(error)
+
+
+def test_retry_after_is_honoured_so_one_429_is_enough(quick_retries):
+    # the client's own limit is generous and its backoff tiny: without Retry-After it would
+    # spend its two retries inside the server's window and fail
+    with Sandbox(leads=300, seed=3, rate_limit=(2, 2), retry_after=True) as box:
+        frame = leadsq.read_leadsquared(
+            "distribution", columns=["ProspectAutoId"], page_size=100, **connect(box)
+        )
+        answers = box.stats()["answers"]
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    assert answers.get("429", 0) >= 1
+    assert answers.get("429", 0) <= 2
