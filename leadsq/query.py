@@ -57,7 +57,7 @@ from leadsq.contract import (
     UserCondition,
     UserGroup,
 )
-from leadsq.dates import DateRangeLike, format_value, resolve_range
+from leadsq.dates import DateRangeLike, format_value, resolve_range, to_utc
 from leadsq.errors import QueryError
 from leadsq.where import parse_where
 
@@ -67,6 +67,7 @@ __all__ = [
     "FilterLike",
     "UserFilterLike",
     "build_report",
+    "fit_to_fields",
     "lead_filter",
     "normalise_endpoint",
     "split_users",
@@ -247,6 +248,38 @@ def build_report(
         return contract.parse_report(contract.report_to_body(report), endpoint)
     except ContractError as error:
         raise QueryError(f"{_argument_for(error.path, labels)}: {error.message}") from None
+
+
+def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
+    """Write the values of Date-field filters in the contract's form.
+
+    ``"2026-06-01"``, ``"2026-06-01T10:00Z"`` or a Timestamp's text become
+    ``"2026-06-01 00:00:00"`` / ``"2026-06-01 10:00:00"`` (UTC), so a filter written as
+    pandas would compare dates reaches the API as it expects. A date means its midnight,
+    as in pandas. Other values are left as they are.
+
+    Raises
+    ------
+    QueryError
+        If a Date field's value is not a date.
+    """
+    fitted = []
+    for condition in report.lead_filters:
+        if field_types.get(condition.field) == "Date":
+            argument = f"the filter on {condition.field}"
+            condition = replace(
+                condition,
+                value=_date_text(condition.value, argument),
+                values=None
+                if condition.values is None
+                else tuple(_date_text(value, argument) for value in condition.values),
+            )
+        fitted.append(condition)
+    return replace(report, lead_filters=tuple(fitted))
+
+
+def _date_text(value: str | None, argument: str) -> str | None:
+    return None if value is None else contract.format_date(to_utc(value, argument=argument))
 
 
 def normalise_endpoint(endpoint: object) -> str:

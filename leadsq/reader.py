@@ -21,7 +21,7 @@ from leadsq.contract import ContractError, Report, check_fields, parse_report, r
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import column_dtypes, empty_frame
 from leadsq.paging import PagedRead
-from leadsq.query import build_report
+from leadsq.query import build_report, fit_to_fields
 from leadsq.transport import transport_for
 
 __all__ = ["DriftWarning", "connection_for", "read_again", "read_leadsquared", "read_report"]
@@ -176,6 +176,7 @@ def read_report(
     _connections[connection.analytics_url] = connection
     transport = transport_for(connection)
     field_types = metadata.field_types(connection)
+    report = fit_to_fields(report, field_types)
     try:
         check_fields(report, field_types)
     except ContractError as exc:

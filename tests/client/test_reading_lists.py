@@ -185,3 +185,26 @@ def test_not_contacted_without_activity_filter_means_no_activity_at_all(read, le
 def test_rows_come_in_prospect_auto_id_order_across_pages(read, leads):
     frame = read("distribution", columns=["ProspectAutoId"], page_size=170)
     assert frame.ProspectAutoId.tolist() == sorted(leads.ProspectAutoId.tolist())
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "CreatedOn >= '2026-06-01'",
+        "CreatedOn >= '2026-06-01T00:00:00Z'",
+        "CreatedOn >= Timestamp('2026-06-01 05:30', tz='Asia/Kolkata')",
+    ],
+)
+def test_dates_in_filters_may_be_written_as_pandas_would_compare_them(read, leads, where):
+    frame = read("distribution", where, columns=["ProspectID"])
+    assert ids(frame) == set(leads[leads.CreatedOn >= pd.Timestamp("2026-06-01")].ProspectID)
+    assert frame.attrs["leadsq"]["body"]["ReportFilter"]["LeadFilters"][0]["LookUpValue"] == (
+        "2026-06-01 00:00:00"
+    )
+
+
+def test_a_date_filter_value_that_is_no_date_is_refused_before_the_report(read):
+    from leadsq import QueryError
+
+    with pytest.raises(QueryError, match="the filter on CreatedOn"):
+        read("distribution", "CreatedOn >= 'soon'", columns=["ProspectID"])
