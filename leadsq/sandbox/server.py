@@ -17,7 +17,9 @@ never logs a query string (the keys may be in it). One call goes through, in ord
    bad JSON or a body that breaks the contract 400) answered as JSON or CSV.
 
 A bad request is never a 500: only a bug is, and it is logged. :func:`routes` lists
-every route for documentation (e.g. an OpenAPI description).
+every route; :mod:`~leadsq.sandbox.openapi` describes them, and the app serves that
+description at ``GET /openapi.json`` before any of the steps above but the latency (no
+keys needed, never limited or faulted).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from leadsq.contract import (
     parse_report,
     rate_limit_message,
 )
+from leadsq.sandbox.openapi import OPENAPI_PATH, openapi_document
 from leadsq.sandbox.settings import SandboxSettings
 from leadsq.sandbox.store import Answer, Store
 
@@ -195,6 +198,7 @@ class SandboxApp:
         self._jitter = random.Random(f"leadsq-sandbox-jitter-{settings.seed}")
         self._random_lock = threading.Lock()
         self._stats = _Stats(window)
+        self._description = openapi_document(routes(), fields=store.fields, settings=settings)
 
     # ------------------------------------------------------------------ WSGI
 
@@ -222,6 +226,8 @@ class SandboxApp:
 
     def _respond(self, request: Request) -> tuple[Response, bool]:
         self._sleep()
+        if request.path == OPENAPI_PATH:  # documentation: no keys, limits or faults
+            return self._openapi(request), False
         route = self._routes.get(request.path)
         if route is None:
             return _error(404, f"The API could not be found: {request.path}"), False
@@ -255,6 +261,12 @@ class SandboxApp:
         else:
             response = self._report(request, query, route)
         return response, fault == "truncated"
+
+    def _openapi(self, request: Request) -> Response:
+        if request.method != "GET":
+            message = f"{request.method} is not allowed on {OPENAPI_PATH}; use GET"
+            return _error(405, message, {"Allow": "GET"})
+        return _json(200, self._description)
 
     def _sleep(self) -> None:
         delay = self.settings.latency
