@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.binder, pytest.mark.timeout(1200)]
 ROOT = Path(__file__).resolve().parents[2]
 BINDER = ROOT / "binder"
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", ".benchmarks"
+    ".git", ".venv", ".binder", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "out"
 )
 STEP_SECONDS = 900
 
