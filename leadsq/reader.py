@@ -227,24 +227,32 @@ def _warn_drift(paged: PagedRead, action: str) -> None:
 
 
 class _progress_bar:
-    """A ``tqdm.auto`` bar fed by a paged read: total after the first page, closed at the end."""
+    """A ``tqdm.auto`` bar fed by a paged read, drawn once the first page tells the total.
+
+    Without a total (CSV answers) it counts rows; it is closed at the end either way.
+    """
 
     def __init__(self, paged: PagedRead, enabled: bool) -> None:
-        self.bar = tqdm(
-            total=None, unit="rows", desc=paged.report.endpoint, disable=not enabled, leave=False
-        )
-        paged.on_total = self._total
-        paged.on_rows = self.bar.update
+        self.bar: tqdm | None = None
+        self.description = paged.report.endpoint
+        if enabled:
+            paged.on_total = self._open
+            paged.on_rows = self._update
 
-    def _total(self, total: int) -> None:
-        self.bar.total = total
-        self.bar.refresh()
+    def _open(self, total: int | None) -> None:
+        self.bar = tqdm(total=total, unit="rows", desc=self.description, leave=False)
+
+    def _update(self, rows: int) -> None:
+        if self.bar is None:
+            self._open(None)
+        self.bar.update(rows)
 
     def __enter__(self) -> _progress_bar:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.bar.close()
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _chunks(

@@ -93,6 +93,7 @@ def test_the_progress_bar_learns_the_total_from_the_first_page_and_is_closed(rea
     frame = read("distribution", columns=["ProspectID"], progress=True, page_size=500)
     drawn = capsys.readouterr().err
     assert f"/{len(frame)} " in drawn
+    assert "0rows [" not in drawn, "the bar is drawn once the total is known, not before"
     assert drawn.endswith("\r"), "a closed bar that does not stay clears its line"
 
 
