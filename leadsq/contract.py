@@ -15,6 +15,7 @@ case-insensitively (section 2 of the contract); errors are :class:`ContractError
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -301,6 +302,7 @@ class _Node:
             return None
         if not isinstance(value, str):
             raise ContractError(self.at(name), f"must be a string, got {_kind(value)}")
+        _check_unicode(self.at(name), value)
         if not blank and not value.strip():
             raise ContractError(self.at(name), "must not be empty")
         return value
@@ -343,6 +345,18 @@ def _kind(value: object) -> str:
     if value is None:
         return "null"
     return names.get(type(value), "a number" if isinstance(value, (int, float)) else "a value")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_unicode(path: str, value: str) -> None:
+    # JSON can carry a lone surrogate ("\ud800"), which is no character: no stored text
+    # can hold it, and neither UTF-8 nor a database can take it
+    if _SURROGATE.search(value):
+        raise ContractError(
+            path, f"must be valid Unicode text, without lone surrogates; got {value!r}"
+        )
 
 
 def _choose(path: str, value: str, choices: tuple[str, ...]) -> str:
@@ -490,6 +504,7 @@ def _string_list(node: _Node, name: str) -> tuple[str, ...]:
     for i, value in enumerate(values):
         if not isinstance(value, str):
             raise ContractError(f"{node.at(name)}[{i}]", f"must be a string, got {_kind(value)}")
+        _check_unicode(f"{node.at(name)}[{i}]", value)
     return tuple(values)  # type: ignore[arg-type]
 
 

@@ -143,7 +143,10 @@ class _Stats:
 
 
 def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    try:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
     return Response(
         body, status=status, headers=headers, content_type="application/json; charset=utf-8"
     )

@@ -29,8 +29,11 @@ def count(group: str, what: str | int) -> None:
 
 @pytest.fixture(scope="session")
 def fuzz_sandbox() -> Iterator[Sandbox]:
-    """A small sandbox (500 leads) without a rate limit: fuzzing needs many quick calls."""
-    with Sandbox(leads=500, seed=13, anchor=SANDBOX_ANCHOR, rate_limit=None) as box:
+    """A small sandbox (500 leads) without a rate limit, since fuzzing needs many quick
+    calls, and with a 64 KiB body limit, so that oversized bodies are cheap to make."""
+    with Sandbox(
+        leads=500, seed=13, anchor=SANDBOX_ANCHOR, rate_limit=None, max_body_bytes=1 << 16
+    ) as box:
         yield box
 
 
