@@ -404,9 +404,26 @@ def _refuse_constant(name: str) -> object:
 
 
 class _QuietHandler(WSGIRequestHandler):
-    """werkzeug's handler, logging to ``leadsq.sandbox`` at DEBUG without query strings."""
+    """werkzeug's handler, logging to ``leadsq.sandbox`` at DEBUG without query strings.
 
-    _query = re.compile(r"\?[^\s\"]*")
+    The keys may be in the query string, so no log line quotes a request line: a request
+    is logged as method, path and status, and an error of ``http.server`` (whose message
+    may quote a malformed request line) by its words before the quote.
+    """
+
+    _query = re.compile(r"\?.*")
+    _control = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        path = str(getattr(self, "path", "") or "-").partition("?")[0]
+        path = self._control.sub(lambda m: f"\\x{ord(m.group()):02x}", path)  # no fake lines
+        method = getattr(self, "command", None) or "-"
+        logger.debug('%s "%s %s" %s %s', self.address_string(), method, path, code, size)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        # e.g. "code 400, message Bad request syntax ('GET /x?accessKey=... extra')"
+        text = (format % args if args else format).partition(" (")[0]
+        self.log("error", "%s", text)
 
     def log(self, type: str, message: str, *args: Any) -> None:
         text = self._query.sub("?…", message % args if args else message)
