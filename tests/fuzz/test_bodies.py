@@ -66,7 +66,7 @@ def assert_answer(response: requests.Response, size: int, limit: int) -> None:
         assert error["ExceptionMessage"]
 
 
-@settings(FUZZ, max_examples=1500)
+@settings(FUZZ, max_examples=1200)
 @given(case=json_bodies(), ascii_only=st.booleans(), csv=st.integers(0, 9))
 def test_a_json_body_valid_or_not_is_answered_200_or_400(
     fuzz_sandbox: Sandbox, http: requests.Session, case: tuple, ascii_only: bool, csv: int
@@ -129,7 +129,7 @@ def client_refusal(endpoint: str, body: Any, fields: dict[str, str]) -> tuple[st
     return None, True
 
 
-@settings(FUZZ, max_examples=800)
+@settings(FUZZ, max_examples=600)
 @given(case=json_bodies())
 def test_the_client_refuses_what_the_server_refuses_in_the_same_words(
     fuzz_sandbox: Sandbox, http: requests.Session, account_fields: dict[str, str], case: tuple
