@@ -14,6 +14,7 @@ case-insensitively (section 2 of the contract); errors are :class:`ContractError
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -46,6 +47,7 @@ __all__ = [
     "UserCondition",
     "UserGroup",
     "check_fields",
+    "decode_body",
     "error_body",
     "fold_chain",
     "format_date",
@@ -113,6 +115,36 @@ class ContractError(ValueError):
         self.problem = problem
         self.message = f"{path} {problem}" if path else problem
         super().__init__(self.message)
+
+
+def decode_body(raw: bytes | str) -> object:
+    """Decode a request body's JSON text, refusing what the sandbox refuses.
+
+    Bytes must be UTF-8 (a byte order mark is allowed); ``NaN`` and ``Infinity``, which
+    Python's ``json`` accepts, are not JSON. Size limits are the server's business.
+
+    Raises
+    ------
+    ContractError
+        With an empty path: ``The request body is not valid JSON: ...`` and the like.
+    """
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ContractError("", "The request body is not valid UTF-8.") from None
+    if not raw.strip():
+        raise ContractError("", "The request body is empty; expected a JSON object.")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ContractError("", "The request body is not valid JSON: nested too deeply.") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of too many digits
+        raise ContractError("", f"The request body is not valid JSON: {exc}") from None
+
+
+def _refuse_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON value")
 
 
 def error_body(status: int, message: str) -> dict[str, str]:

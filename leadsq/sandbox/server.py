@@ -55,6 +55,7 @@ from leadsq.contract import (
     ENDPOINT_PATHS,
     METADATA_PATHS,
     ContractError,
+    decode_body,
     error_body,
     parse_report,
     rate_limit_message,
@@ -385,22 +386,10 @@ class SandboxApp:
             return _error(400, "The request body ended before its Content-Length.")
         if len(raw) > limit:
             return _error(413, too_large)
-        if not raw.strip():
-            return _error(400, "The request body is empty; expected a JSON object.")
         try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return _error(400, "The request body is not valid UTF-8.")
-        try:
-            return json.loads(text, parse_constant=_refuse_constant)
-        except RecursionError:
-            return _error(400, "The request body is not valid JSON: nested too deeply.")
-        except ValueError as exc:
-            return _error(400, f"The request body is not valid JSON: {exc}")
-
-
-def _refuse_constant(name: str) -> object:
-    raise ValueError(f"{name} is not a JSON value")
+            return decode_body(raw)
+        except ContractError as exc:
+            return _error(400, exc.message)
 
 
 class _QuietHandler(WSGIRequestHandler):
