@@ -34,7 +34,6 @@ writes a report back as the call that builds it.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -327,16 +326,11 @@ def _refuse_with_body(**given: object) -> None:
 
 
 def _parse_body(body: object, endpoint: str) -> Report:
-    if isinstance(body, (str, bytes)):
-        try:
-            body = json.loads(body)
-        except json.JSONDecodeError as error:
-            raise QueryError(
-                f"body: is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})"
-            ) from None
-    elif isinstance(body, Mapping) and not isinstance(body, dict):
-        body = dict(body)
     try:
+        if isinstance(body, (str, bytes)):
+            body = contract.decode_body(body)
+        elif isinstance(body, Mapping) and not isinstance(body, dict):
+            body = dict(body)
         return contract.parse_report(body, endpoint)
     except ContractError as error:
         raise QueryError(f"body: {error.message}") from None

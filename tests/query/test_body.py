@@ -74,9 +74,17 @@ def test_any_mapping_is_accepted():
     assert build_report("distribution", body=body).output.function == "Average"
 
 
-def test_invalid_json_text_names_body_and_the_position():
-    with pytest.raises(QueryError, match=r"body: is not valid JSON \(.* at line 1 column 2\)"):
+def test_invalid_json_text_names_body_and_the_position_in_the_servers_words():
+    with pytest.raises(
+        QueryError, match=r"body: The request body is not valid JSON: .*line 1 column 2"
+    ):
         build_report("distribution", body="{nope}")
+
+
+@pytest.mark.parametrize("text", ['{"Paging": NaN}', '{"Paging": Infinity}'])
+def test_json_text_that_only_python_accepts_is_refused(text):
+    with pytest.raises(QueryError, match="body: The request body is not valid JSON"):
+        build_report("distribution", body=text)
 
 
 @pytest.mark.parametrize(
