@@ -6,7 +6,7 @@ Run from the repository root::
 
 It starts a sandbox (its "today" is ``--anchor``, default today), reads
 
-* the average engagement score per owner of the leads created in the last year
+* the average engagement score per owner of the engaged leads created in the last year
   (``docs/images/owners_engagement.png``), and
 * the prospects and opportunities without a phone call in the last 30 days, binned by
   days since their last activity of any kind (``docs/images/not_contacted_days.png``),
@@ -28,15 +28,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 import leadsq
+from leadsq.demo import example_reads
 
 
 def write_images(leads: int, seed: int, anchor: date, out: Path) -> list[Path]:
-    """Start a sandbox, read two frames, save their plots; return the files written."""
+    """Start a sandbox, make the demo's two reads, save their plots; return the files written."""
     out.mkdir(parents=True, exist_ok=True)
     start = datetime.combine(anchor, datetime.min.time())
-    year = (start - timedelta(days=365), start - timedelta(seconds=1))
-    month = (start - timedelta(days=30), start - timedelta(seconds=1))
-    written = []
     with leadsq.Sandbox(leads=leads, seed=seed, anchor=start, rate_limit=None) as sandbox:
         account = {
             "host": sandbox.url,
@@ -44,27 +42,13 @@ def write_images(leads: int, seed: int, anchor: date, out: Path) -> list[Path]:
             "secret_key": sandbox.secret_key,
             "progress": False,
         }
-        engagement = leadsq.read_leadsquared(
-            "distribution",
-            created=year,
-            group_by="OwnerId",
-            aggregate="average",
-            aggregate_field="EngagementScore",
-            **account,
-        )
-        ax = engagement.lsq.with_owner_names().lsq.plot(top=10)
-        written.append(_save(ax, out / "owners_engagement.png"))
-
-        not_contacted = leadsq.read_leadsquared(
-            "not_contacted",
-            "ProspectStage in ['Prospect', 'Opportunity']",
-            activities=[21, 22],
-            activity_window=month,
-            columns=["ProspectID", "ProspectStage", "OwnerId", "ProspectActivityDate_Max"],
-            **account,
-        )
-        ax = not_contacted.lsq.plot()
-        written.append(_save(ax, out / "not_contacted_days.png"))
+        engagement, not_contacted = example_reads(account, now=start - timedelta(seconds=1))
+        written = [
+            _save(
+                engagement.lsq.with_owner_names().lsq.plot(top=10), out / "owners_engagement.png"
+            ),
+            _save(not_contacted.lsq.plot(), out / "not_contacted_days.png"),
+        ]
         print(not_contacted.lsq.code)
     return written
 
