@@ -82,6 +82,9 @@ class Settings:
     rate_limit : tuple of (int, float)
         Calls allowed per window of seconds, shared by every call with the same access
         key in this process. Default ``(25, 5.0)``, the Enterprise plan's limit.
+    rate_limit_margin : float
+        Seconds added to the window before a call that had to wait goes out, so calls
+        that travel at different speeds still arrive inside the service's limit.
     timeout : tuple of (float, float)
         Connect and read timeouts in seconds.
     max_retries : int
@@ -90,8 +93,10 @@ class Settings:
         Give up retrying one call after this long.
     backoff : tuple of (float, float)
         First and largest wait between retries in seconds (exponential, with jitter).
-    workers : int
+    workers : int or None
         Concurrent page requests in one read, all under the shared rate limiter.
+        ``None`` (default): the rate limit's calls per window (at most 32), so a whole
+        window's calls are in flight at once and round trips hide behind the limit.
     page_size : int
         Default page size of a read.
     auth : {"headers", "query"}
@@ -112,11 +117,12 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     analytics_url: str | None = None
     rate_limit: tuple[int, float] = (25, 5.0)
+    rate_limit_margin: float = 0.1
     timeout: tuple[float, float] = (5.0, 60.0)
     max_retries: int = 8
     max_retry_seconds: float = 120.0
     backoff: tuple[float, float] = (0.25, 8.0)
-    workers: int = 8
+    workers: int | None = None
     page_size: int = 1000
     auth: str = "headers"
     paths: dict[str, str] = field(
@@ -132,6 +138,14 @@ class Settings:
     def __post_init__(self) -> None:
         _check_settings(self)
 
+    @property
+    def read_workers(self) -> int:
+        """Concurrent page requests in one read: ``workers``, else the limit's calls
+        per window, at most 32."""
+        if self.workers is not None:
+            return self.workers
+        return min(int(self.rate_limit[0]), 32)
+
 
 def _check_settings(value: Settings) -> None:
     calls, window = value.rate_limit
@@ -141,8 +155,14 @@ def _check_settings(value: Settings) -> None:
         )
     if value.auth not in ("headers", "query"):
         raise ConfigurationError(f"auth must be 'headers' or 'query'; got {value.auth!r}")
-    if value.workers < 1 or value.page_size < 1 or value.max_retries < 0:
-        raise ConfigurationError("workers and page_size must be >= 1 and max_retries >= 0")
+    if not value.rate_limit_margin >= 0:
+        raise ConfigurationError(
+            f"rate_limit_margin must be seconds >= 0; got {value.rate_limit_margin!r}"
+        )
+    if (value.workers is not None and value.workers < 1) or value.page_size < 1:
+        raise ConfigurationError("workers (or None) and page_size must be >= 1")
+    if value.max_retries < 0:
+        raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
     missing = {"distribution", "not_contacted", *METADATA_PATHS} - set(value.paths)
     if missing:
         raise ConfigurationError(f"paths lacks {', '.join(sorted(missing))}")

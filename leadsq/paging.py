@@ -1,9 +1,10 @@
 """Paging one report: every page, in order, several in flight, complete under churn.
 
-The first page tells the total; the rest are requested by ``settings.workers`` threads
-at once under the shared rate limiter and handed on in page order, so a read runs at
-the API's limit when the limit is the bottleneck and hides the round trip when latency
-is. Without a total (CSV answers) pages are requested ahead until a short one comes.
+The first page, always asked as JSON, tells the total; the rest are requested in the
+chosen format by ``settings.read_workers`` threads at once under the shared rate
+limiter and handed on in page order, so a read runs at the API's limit when the limit
+is the bottleneck and hides the round trip when latency is. An answer without a total
+(a server that leaves ``TotalCount`` out) is read ahead until a short page comes.
 
 Leads created or changed during a read shift the rows behind them between pages
 (rows are ordered by ``ProspectAutoId`` [ours]). Every JSON answer repeats the total,
@@ -83,24 +84,26 @@ class PagedRead:
             replace(self.report, paging=Paging(paging.index + self.pages_done, paging.size))
         )
 
-    def _fetch(self, report: Report, columns: list[str]) -> Page:
+    def _fetch(self, report: Report, columns: list[str], response_format: str = "") -> Page:
         answer = self.transport.call(
-            report.endpoint, report_to_body(report), response_format=self.response_format.upper()
+            report.endpoint,
+            report_to_body(report),
+            response_format=(response_format or self.response_format).upper(),
         )
         page = parse_page(answer.content, answer.content_type, columns)
         if page.total is not None:
             self.totals.append(page.total)
         return page
 
-    def _fetch_index(self, index: int) -> Page:
+    def _fetch_index(self, index: int, response_format: str = "") -> Page:
         report = replace(self.report, paging=Paging(index, self.report.paging.size))
-        return self._fetch(report, list(self.dtypes))
+        return self._fetch(report, list(self.dtypes), response_format)
 
     def frames(self) -> Iterator[pd.DataFrame]:
         """Typed frames, one per page, in order, up to ``max_results`` rows."""
         size = self.report.paging.size
         first = self.report.paging.index
-        head = self._fetch_index(first)
+        head = self._fetch_index(first, "json")  # CSV tells no total; JSON does
         last = None
         if head.total is not None:
             available = max(head.total - (first - 1) * size, 0)
@@ -128,7 +131,7 @@ class PagedRead:
         yield first_page
         if len(first_page) < size or (last is not None and last <= first):
             return
-        workers = self.transport.connection.settings.workers
+        workers = self.transport.connection.settings.read_workers
         pending: deque[Future[Page]] = deque()
         next_index = first + 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:

@@ -97,7 +97,8 @@ def read_leadsquared(
     progress : bool, default True
         Show a ``tqdm`` progress bar.
     response_format : {"json", "csv"}
-        Answer format asked of the service; both give equal frames.
+        Answer format asked of the service for every page but the first, which is
+        always JSON because only JSON tells the total; both give equal frames.
     host, access_key, secret_key, analytics_url : str, optional
         Override the configured connection (see :mod:`leadsq.config`);
         ``host="sandbox"`` uses the built-in sandbox.

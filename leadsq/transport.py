@@ -80,17 +80,19 @@ class Answer:
     seconds: float
 
 
-_limiters: dict[tuple[str, int, float], Limiter] = {}
+_limiters: dict[tuple[str, int, float, float], Limiter] = {}
 _limiters_lock = threading.Lock()
 
 
-def _limiter_for(access_key: str, calls: int, window: float) -> Limiter:
+def _limiter_for(access_key: str, rate_limit: tuple[int, float], margin: float) -> Limiter:
     """One limiter per access key and limit, shared by the whole process."""
     digest = hashlib.sha256(access_key.encode()).hexdigest()
+    calls, window = rate_limit
     with _limiters_lock:
-        key = (digest, int(calls), float(window))
+        key = (digest, int(calls), float(window), float(margin))
         if key not in _limiters:
-            _limiters[key] = Limiter(Rate(int(calls), round(window * 1000)), buffer_ms=50)
+            rate = Rate(int(calls), round(window * 1000))
+            _limiters[key] = Limiter(rate, buffer_ms=round(margin * 1000))
         return _limiters[key]
 
 
@@ -107,10 +109,12 @@ class Transport:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
-        self._limiter = _limiter_for(connection.access_key, *settings.rate_limit)
+        self._limiter = _limiter_for(
+            connection.access_key, settings.rate_limit, settings.rate_limit_margin
+        )
         self._limiter_name = hashlib.sha256(connection.access_key.encode()).hexdigest()[:16]
         self._session = requests.Session()
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.workers * 2))
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["Accept-Encoding"] = "gzip"

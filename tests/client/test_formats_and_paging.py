@@ -59,6 +59,17 @@ def test_max_results_gives_the_first_rows(read, max_results, response_format):
     assert frame.ProspectAutoId.tolist() == everything.ProspectAutoId.tolist()[:max_results]
 
 
+@pytest.mark.parametrize("response_format", ["json", "csv"])
+def test_a_read_asks_for_each_page_once_and_no_page_past_the_end(read, sandbox, response_format):
+    query = {"where": "Score >= 50", "columns": ["ProspectID"], "page_size": 250}
+    read("distribution", **query)  # field types fetched and cached
+    before = sandbox.stats()["answers"].get("200", 0)
+    frame = read("distribution", response_format=response_format, **query)
+    pages = -(-len(frame) // 250)
+    assert pages > 2
+    assert sandbox.stats()["answers"].get("200", 0) - before == pages
+
+
 def test_chunksize_yields_frames_of_that_size_that_add_up_to_the_read(read):
     everything = read("distribution", columns=["ProspectID", "Score"])
     chunks = list(
