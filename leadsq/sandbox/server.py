@@ -4,17 +4,18 @@
 :func:`make_server` serves it threaded with werkzeug's server and a request handler that
 never logs a query string (the keys may be in it). One call goes through, in order:
 
-1. added latency (fixed plus jitter);
-2. routing: an unknown path is 404, a known path with another method 405;
-3. authentication: keys from the query string (``accessKey``/``secretKey``, names matched
+1. routing: an unknown path is 404, a known path with another method 405;
+2. authentication: keys from the query string (``accessKey``/``secretKey``, names matched
    case-insensitively) or the ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers, compared in
    constant time; missing or wrong keys are 401;
-4. the sliding-window rate limit per access key (``limits``' moving window), answered 429
-   or 200 with the rate-limit body as the settings say;
-5. injected faults: a 500, a rate-limit answer, a dropped connection or (after the work)
+3. the sliding-window rate limit per access key (``limits``' moving window), answered 429
+   or 200 with the rate-limit body as the settings say; a call counts when it arrives;
+4. injected faults: a 500, a rate-limit answer, a dropped connection or (after the work)
    a truncated body;
-6. the endpoint: metadata lists, or a report (body at most ``max_body_bytes``, else 413;
-   bad JSON or a body that breaks the contract 400) answered as JSON or CSV.
+5. the endpoint: metadata lists, or a report (body at most ``max_body_bytes``, else 413;
+   bad JSON or a body that breaks the contract 400) answered as JSON or CSV;
+6. added latency (fixed plus jitter) before the answer leaves: the time a busy service
+   takes to answer, which does not move the call's arrival in the rate-limit window.
 
 A bad request is never a 500: only a bug is, and it is logged. :func:`routes` lists
 every route; :mod:`~leadsq.sandbox.openapi` describes them, and the app serves that
@@ -216,6 +217,8 @@ class SandboxApp:
         except Exception:  # a bug: never a bad request
             logger.exception("sandbox error on %s %s", request.method, request.path)
             response = _error(500, "The sandbox failed on this request (a bug: see its log).")
+        finally:
+            self._sleep()
         self._stats.answered("truncated" if truncate else str(response.status_code))
         if truncate:
             return self._truncated(response, start_response)
@@ -229,7 +232,6 @@ class SandboxApp:
     # ------------------------------------------------------------------ steps
 
     def _respond(self, request: Request) -> tuple[Response, bool]:
-        self._sleep()
         if request.path == OPENAPI_PATH:  # documentation: no keys, limits or faults
             return self._openapi(request), False
         route = self._routes.get(request.path)

@@ -214,7 +214,7 @@ class SandboxSettings:
     max_page_size : int
         Largest ``Paging.PageSize`` accepted (default 5000).
     latency : float
-        Seconds added to every call.
+        Seconds added to every answer, after the call has been counted against the limit.
     jitter : float
         Up to this many more seconds, drawn uniformly per call.
     faults : Faults or mapping
