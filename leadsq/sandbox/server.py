@@ -107,6 +107,9 @@ def routes() -> list[Route]:
     return result
 
 
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
 class _Dropped(ConnectionAbortedError):
     """Raised to make werkzeug's server drop the connection silently."""
 
@@ -149,9 +152,7 @@ def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> R
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
         body = json.dumps(payload, separators=(",", ":")).encode("ascii")
-    return Response(
-        body, status=status, headers=headers, content_type="application/json; charset=utf-8"
-    )
+    return Response(body, status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
 
 
 def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -369,11 +370,14 @@ class SandboxApp:
             return body
         try:
             report = parse_report(body, route.name, max_page_size=self.settings.max_page_size)
-            answer = self.store.run(report)
+            answer = self.store.run(report, as_json=response_format == "json")
         except ContractError as exc:
             return _error(400, exc.message)
         if response_format == "csv":
             return _csv(answer, route.name)
+        if answer.results_json is not None:  # the database wrote the page's JSON
+            body = f'{{"TotalCount":"{answer.total}","Results":{answer.results_json}}}'
+            return Response(body.encode("utf-8"), content_type=JSON_CONTENT_TYPE)
         return _json(200, {"TotalCount": str(answer.total), "Results": answer.records()})
 
     def _body(self, request: Request) -> object:

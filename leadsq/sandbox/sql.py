@@ -60,6 +60,10 @@ class Compiled:
         two parameters are ``LIMIT`` and ``OFFSET``, left for the caller to append.
     columns : tuple of str
         The result keys, e.g. ``("OwnerId", "Count", "Average_EngagementScore")``.
+    page_json_sql : str or None
+        List output only: the same page as one row holding its JSON text (an array of
+        ``{column: value}`` in page order), built by the database rather than in Python;
+        same parameters as ``page_sql``.
     """
 
     count_sql: str
@@ -67,6 +71,7 @@ class Compiled:
     page_sql: str
     page_params: tuple[Any, ...]
     columns: tuple[str, ...]
+    page_json_sql: str | None = None
 
 
 def _ident(name: str, fields: Mapping[str, str] | Sequence[str], path: str) -> str:
@@ -257,18 +262,24 @@ def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
         for name in output.columns:
             column = f"l.{_ident(name, fields, 'Output.IncludeCSV')}"
             selected.append(_output_value(column, fields[name]))
+        # the page's ids first, then their columns: sorting only the ids is ~6x faster
+        page_rows = (
+            'FROM leads l WHERE l."ProspectAutoId" IN (SELECT l."ProspectAutoId" FROM leads l '
+            f'WHERE {where} ORDER BY l."ProspectAutoId" LIMIT ? OFFSET ?)'
+        )
+        members = ", ".join(
+            f"'{name}': {value}" for name, value in zip(output.columns, selected, strict=True)
+        )
         return Compiled(
             count_sql=f"SELECT count(*) FROM leads l WHERE {where}",
             count_params=filter_params,
-            # the page's ids first, then their columns: sorting only the ids is ~6x faster
-            page_sql=(
-                f"SELECT {', '.join(selected)} FROM leads l "
-                'WHERE l."ProspectAutoId" IN (SELECT l."ProspectAutoId" FROM leads l '
-                f'WHERE {where} ORDER BY l."ProspectAutoId" LIMIT ? OFFSET ?) '
-                'ORDER BY l."ProspectAutoId"'
-            ),
+            page_sql=f'SELECT {", ".join(selected)} {page_rows} ORDER BY l."ProspectAutoId"',
             page_params=filter_params,
             columns=output.columns,
+            page_json_sql=(
+                f"SELECT CAST(to_json(coalesce(list({{{members}}} "
+                f'ORDER BY l."ProspectAutoId"), [])) AS VARCHAR) {page_rows}'
+            ),
         )
     group_by = output.group_by or ""
     group_column = f"l.{_ident(group_by, fields, 'Output.GroupBy')}"

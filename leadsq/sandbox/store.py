@@ -9,6 +9,7 @@ page), and writes are serialised by a lock.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -55,14 +56,20 @@ class Answer:
         Result keys, in order.
     rows : list of tuple
         The page; values are ``str``, ``int``, ``float`` or ``None`` (dates as text).
+        Empty when ``results_json`` holds the page instead.
+    results_json : str or None
+        The page as JSON text (an array of ``{column: value}``), when asked for.
     """
 
     total: int
     columns: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    results_json: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """The page as a list of ``{column: value}``."""
+        if self.results_json is not None:
+            return json.loads(self.results_json)
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
@@ -110,8 +117,9 @@ class Store:
 
     # ------------------------------------------------------------------ reads
 
-    def run(self, report: Report) -> Answer:
-        """Answer one page of ``report``.
+    def run(self, report: Report, *, as_json: bool = False) -> Answer:
+        """Answer one page of ``report``; ``as_json``: a list page as JSON text
+        (``Answer.results_json``), built by the database.
 
         Raises
         ------
@@ -127,15 +135,18 @@ class Store:
             row = cursor.execute(compiled.count_sql, compiled.count_params).fetchone()
             total = int(row[0]) if row else 0
             rows: list[tuple[Any, ...]] = []
-            if offset < total:
-                cursor.execute(
-                    compiled.page_sql, (*compiled.page_params, report.paging.size, offset)
-                )
-                rows = cursor.fetchall()
+            as_json = as_json and compiled.page_json_sql is not None
+            results_json = "[]" if as_json else None
+            page_params = (*compiled.page_params, report.paging.size, offset)
+            # past the end the page is empty (and the offset may not fit the database)
+            if offset < total and as_json:
+                (results_json,) = cursor.execute(compiled.page_json_sql, page_params).fetchone()
+            elif offset < total:
+                rows = cursor.execute(compiled.page_sql, page_params).fetchall()
             cursor.commit()
         finally:
             cursor.close()
-        return Answer(total=total, columns=compiled.columns, rows=rows)
+        return Answer(total, compiled.columns, rows, results_json)
 
     def lead_fields(self) -> list[dict[str, Any]]:
         """The ``LeadsMetaData.Get`` list of field descriptors."""
