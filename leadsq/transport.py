@@ -91,8 +91,10 @@ def _limiter_for(access_key: str, rate_limit: tuple[int, float], margin: float) 
     with _limiters_lock:
         key = (digest, int(calls), float(window), float(margin))
         if key not in _limiters:
-            rate = Rate(int(calls), round(window * 1000))
-            _limiters[key] = Limiter(rate, buffer_ms=round(margin * 1000))
+            # the margin widens the window itself: no two calls a window's calls apart
+            # go out less than window + margin apart (a sleep's buffer would not ensure it)
+            rate = Rate(int(calls), round((window + margin) * 1000))
+            _limiters[key] = Limiter(rate, buffer_ms=1)
         return _limiters[key]
 
 
