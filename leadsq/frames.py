@@ -153,6 +153,12 @@ class Page:
             return Page(None, self.total, table=self.table.slice(start, max(stop - start, 0)))
         return Page(self._frame.iloc[start:stop].reset_index(drop=True), self.total)
 
+    def select(self, columns: Sequence[str]) -> Page:
+        """Only ``columns``, in that order, as a page (sharing the memory)."""
+        if self.table is not None:
+            return Page(None, self.total, table=self.table.select(list(columns)))
+        return Page(self._frame[list(columns)], self.total)
+
 
 def field_dtype(field: str, data_type: str | None) -> str:
     """The dtype of a lead field of ``data_type`` (``None``: unknown, kept as text)."""

@@ -1,10 +1,18 @@
 """Paging one report: every page, in order, several in flight, complete under churn.
 
 The first page, always asked as JSON, tells the total; the rest are requested in the
-chosen format by ``settings.read_workers`` threads at once under the shared rate
-limiter and handed on in page order, so a read runs at the API's limit when the limit
-is the bottleneck and hides the round trip when latency is. An answer without a total
-(a server that leaves ``TotalCount`` out) is read ahead until a short page comes.
+chosen format by ``settings.read_workers`` threads at once (a chunked read: about a
+chunk's rows) under the shared rate limiter and handed on in page order, so a read runs
+at the API's limit when the limit is the bottleneck and hides the round trip when
+latency is. An answer without a total (a server that leaves ``TotalCount`` out) is read
+ahead until a short page comes.
+
+The workers only fetch. The reading thread makes each answer a typed page, in page
+order and in one pass (:func:`leadsq.frames.parse_page` with the dtypes), and drops
+its bytes there and then. Building pages on the workers gained nothing (decoding JSON
+holds the GIL) and cost much: Arrow's allocator and malloc keep memory per thread, so
+every worker held its own, and the threads' contention tripled the CPU time
+(``benchmarks/client_cost.py``).
 
 Leads created or changed during a read shift the rows behind them between pages
 (rows are ordered by ``ProspectAutoId`` [ours]). Every JSON answer repeats the total,
@@ -20,11 +28,9 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 
-import pandas as pd
-
 from leadsq.contract import LeadFilter, Paging, Report, report_to_body
-from leadsq.frames import Page, parse_page, to_typed_frame
-from leadsq.transport import Transport
+from leadsq.frames import Page, parse_page
+from leadsq.transport import Answer, Transport
 
 __all__ = ["KEYSET_FIELD", "PagedRead"]
 
@@ -32,7 +38,7 @@ KEYSET_FIELD = "ProspectAutoId"
 
 
 class PagedRead:
-    """The pages of one report, as typed frames.
+    """The pages of one report, typed.
 
     Parameters
     ----------
@@ -45,6 +51,10 @@ class PagedRead:
     max_results : int, optional
         Stop after this many rows.
     response_format : {"json", "csv"}
+    ahead : int, optional
+        Most pages requested at once, if fewer than ``settings.read_workers``: a
+        chunked read asks for about a chunk's rows, so what is in flight stays about
+        a chunk, however many workers the limit allows.
     """
 
     def __init__(
@@ -54,12 +64,15 @@ class PagedRead:
         dtypes: dict[str, str],
         max_results: int | None,
         response_format: str,
+        *,
+        ahead: int | None = None,
     ) -> None:
         self.report = report
         self.transport = transport
         self.dtypes = dtypes
         self.max_results = max_results
         self.response_format = response_format
+        self.ahead = ahead
         self.totals: list[int] = []
         self.rows = 0
         self.pages_done = 0
@@ -84,26 +97,30 @@ class PagedRead:
             replace(self.report, paging=Paging(paging.index + self.pages_done, paging.size))
         )
 
-    def _fetch(self, report: Report, columns: list[str], response_format: str = "") -> Page:
-        answer = self.transport.call(
+    def _call(self, report: Report, response_format: str = "") -> Answer:
+        return self.transport.call(
             report.endpoint,
             report_to_body(report),
             response_format=(response_format or self.response_format).upper(),
         )
-        page = parse_page(answer.content, answer.content_type, columns)
+
+    def _call_index(self, index: int, response_format: str = "") -> Answer:
+        report = replace(self.report, paging=Paging(index, self.report.paging.size))
+        return self._call(report, response_format)
+
+    def _parse(self, answer: Answer, dtypes: dict[str, str]) -> Page:
+        page = parse_page(answer.content, answer.content_type, list(dtypes), dtypes=dtypes)
         if page.total is not None:
             self.totals.append(page.total)
         return page
 
-    def _fetch_index(self, index: int, response_format: str = "") -> Page:
-        report = replace(self.report, paging=Paging(index, self.report.paging.size))
-        return self._fetch(report, list(self.dtypes), response_format)
-
-    def frames(self) -> Iterator[pd.DataFrame]:
-        """Typed frames, one per page, in order, up to ``max_results`` rows."""
+    def pages(self) -> Iterator[Page]:
+        """Typed pages (:func:`leadsq.frames.parse_page` with the dtypes), in order, up to
+        ``max_results`` rows."""
         size = self.report.paging.size
         first = self.report.paging.index
-        head = self._fetch_index(first, "json")  # CSV tells no total; JSON does
+        # the first page is asked as JSON: CSV tells no total
+        head = self._parse(self._call_index(first, "json"), self.dtypes)
         last = None
         if head.total is not None:
             available = max(head.total - (first - 1) * size, 0)
@@ -113,17 +130,17 @@ class PagedRead:
         elif self.max_results is not None:
             last = first + -(-self.max_results // size) - 1
         for page in self._ordered(head, first, last):
-            frame = self._take(page.frame)
+            page = self._take(page)
             self.pages_done += 1
-            if len(frame):
-                yield to_typed_frame(frame, self.dtypes)
+            if len(page):
+                yield page
 
-    def _take(self, frame: pd.DataFrame) -> pd.DataFrame:
-        if self.max_results is not None and self.rows + len(frame) > self.max_results:
-            frame = frame.iloc[: self.max_results - self.rows]
-        self.rows += len(frame)
-        self.on_rows(len(frame))
-        return frame
+    def _take(self, page: Page) -> Page:
+        if self.max_results is not None:
+            page = page.slice(0, self.max_results - self.rows)
+        self.rows += len(page)
+        self.on_rows(len(page))
+        return page
 
     def _ordered(self, first_page: Page, first: int, last: int | None) -> Iterator[Page]:
         """Pages ``first..last`` in order; ``last=None``: until a short page (CSV)."""
@@ -132,17 +149,18 @@ class PagedRead:
         if len(first_page) < size or (last is not None and last <= first):
             return
         workers = self.transport.connection.settings.read_workers
-        pending: deque[Future[Page]] = deque()
+        workers = workers if self.ahead is None else min(workers, self.ahead)
+        pending: deque[Future[Answer]] = deque()
         next_index = first + 1
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:
             try:
                 while True:
                     while len(pending) < workers and (last is None or next_index <= last):
-                        pending.append(pool.submit(self._fetch_index, next_index))
+                        pending.append(pool.submit(self._call_index, next_index))
                         next_index += 1
                     if not pending:
                         return
-                    page = pending.popleft().result()
+                    page = self._parse(pending.popleft().result(), self.dtypes)
                     yield page
                     if len(page) < size and last is None:
                         return
@@ -150,18 +168,17 @@ class PagedRead:
                 for future in pending:
                     future.cancel()
 
-    def keyset_frames(self) -> Iterator[pd.DataFrame]:
-        """Every row again, each request asking for ``ProspectAutoId`` above the last seen.
+    def keyset_pages(self) -> Iterator[Page]:
+        """Every row again, as typed pages, each request asking for ``ProspectAutoId``
+        above the last seen.
 
-        Sequential, so slower than :meth:`frames`, but complete while the data changes.
+        Sequential, so slower than :meth:`pages`, but complete while the data changes.
         """
         self.rows = 0
         self.pages_done = 0
         wanted = list(self.dtypes)
-        extra = KEYSET_FIELD not in wanted
-        columns = [*wanted, KEYSET_FIELD] if extra else wanted
         dtypes = {**self.dtypes, KEYSET_FIELD: "Int64"}
-        output = replace(self.report.output, columns=tuple(columns))
+        output = replace(self.report.output, columns=tuple(dtypes))
         size = self.report.paging.size
         after: int | None = None
         while self.max_results is None or self.rows < self.max_results:
@@ -172,11 +189,9 @@ class PagedRead:
                 lead_filters=self.report.lead_filters + keyset,
                 paging=Paging(1, size),
             )
-            page = self._fetch(report, columns)
-            frame = to_typed_frame(page.frame, dtypes)
-            if len(frame):
-                after = int(frame[KEYSET_FIELD].max())
-                frame = self._take(frame[wanted] if extra else frame)
-                yield frame.reset_index(drop=True)
+            page = self._parse(self._call(report), dtypes)
+            if len(page):
+                after = int(page.select([KEYSET_FIELD]).frame[KEYSET_FIELD].max())
+                yield self._take(page.select(wanted))
             if len(page) < size:
                 return

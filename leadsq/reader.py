@@ -19,7 +19,7 @@ from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
-from leadsq.frames import column_dtypes, empty_frame
+from leadsq.frames import Page, column_dtypes, concat_pages
 from leadsq.paging import PagedRead
 from leadsq.query import build_report, fit_to_fields
 from leadsq.transport import transport_for
@@ -93,7 +93,10 @@ def read_leadsquared(
     max_results : int, optional
         Stop after this many rows (groups, for an aggregate).
     chunksize : int, optional
-        Return an iterator of frames of this many rows instead of one frame.
+        Return an iterator of frames of this many rows instead of one frame. Pages
+        are then requested about a chunk's rows ahead (at least two pages), not
+        ``settings.read_workers`` pages, so memory stays about two chunks, whatever
+        the read's size.
     progress : bool, default True
         Show a ``tqdm`` progress bar.
     response_format : {"json", "csv"}
@@ -183,23 +186,24 @@ def read_report(
     except ContractError as exc:
         raise QueryError(f"{exc} (checked against the account's lead fields)") from None
     dtypes = column_dtypes(report.output, field_types)
-    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower())
+    ahead = None if chunksize is None else max(-(-chunksize // report.paging.size), 2)
+    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower(), ahead=ahead)
     started = datetime.now(timezone.utc)
     if chunksize is not None:
         return _chunks(paged, chunksize, started, progress)
-    frames: list[pd.DataFrame] = []
+    pages: list[Page] = []
     with _progress_bar(paged, progress):
         try:
-            frames.extend(paged.frames())
+            pages.extend(paged.pages())
             if paged.drifted and paged.can_repair:
                 _warn_drift(paged, "reading it again by ProspectAutoId")
-                frames.clear()
-                frames.extend(paged.keyset_frames())
+                pages.clear()
+                pages.extend(paged.keyset_pages())
             elif paged.drifted:
                 _warn_drift(paged, "the rows may hold duplicates or miss leads")
         except APIError as error:
-            raise _with_partial(error, paged, _concat(frames, dtypes), started) from None
-    return _finish(_concat(frames, dtypes), paged, started)
+            raise _with_partial(error, paged, concat_pages(pages, dtypes), started) from None
+    return _finish(concat_pages(pages, dtypes), paged, started)
 
 
 def _with_partial(
@@ -259,25 +263,27 @@ class _progress_bar:
 def _chunks(
     paged: PagedRead, chunksize: int, started: datetime, progress: bool
 ) -> Iterator[pd.DataFrame]:
-    """Frames of exactly ``chunksize`` rows (the last may be shorter).
+    """Frames of exactly ``chunksize`` rows (the last may be shorter), each made once
+    from the typed pages it spans: no more than a chunk and a page are held.
 
     Chunks already handed on cannot be read again: drift is recorded and warned of.
     """
-    buffer: list[pd.DataFrame] = []
+    buffer: list[Page] = []
     buffered = 0
     with _progress_bar(paged, progress):
-        for frame in paged.frames():
-            buffer.append(frame)
-            buffered += len(frame)
+        for page in paged.pages():
+            buffer.append(page)
+            buffered += len(page)
             while buffered >= chunksize:
-                joined = pd.concat(buffer, ignore_index=True) if len(buffer) > 1 else buffer[0]
-                yield _finish(joined.iloc[:chunksize].reset_index(drop=True), paged, started)
-                rest = joined.iloc[chunksize:]
-                buffer, buffered = ([rest], len(rest)) if len(rest) else ([], 0)
+                cut = len(page) - (buffered - chunksize)
+                buffer[-1] = page.slice(0, cut)
+                yield _finish(concat_pages(buffer, paged.dtypes), paged, started)
+                page = page.slice(cut)
+                buffer, buffered = ([page], len(page)) if len(page) else ([], 0)
         if paged.drifted:
             _warn_drift(paged, "chunks already handed on may hold duplicates or miss leads")
         if buffered:
-            yield _finish(pd.concat(buffer, ignore_index=True), paged, started)
+            yield _finish(concat_pages(buffer, paged.dtypes), paged, started)
 
 
 def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
@@ -313,12 +319,6 @@ def connection_for(host: str) -> Connection:
     Keys are kept in process memory only, never in a frame's provenance.
     """
     return _connections.get(host) or resolve_connection(host=host)
-
-
-def _concat(frames: list[pd.DataFrame], dtypes: Mapping[str, str]) -> pd.DataFrame:
-    if not frames:
-        return empty_frame(dtypes)
-    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def _finish(frame: pd.DataFrame, paged: PagedRead, started: datetime) -> pd.DataFrame:

@@ -83,6 +83,18 @@ def test_chunksize_yields_frames_of_that_size_that_add_up_to_the_read(read):
     assert all(chunk.attrs["leadsq"]["endpoint"] == "distribution" for chunk in chunks)
 
 
+def test_a_chunked_read_asks_about_a_chunk_ahead_not_the_whole_read(read, sandbox):
+    query = {"columns": ["ProspectID"], "page_size": 300}
+    pages = -(-len(read("distribution", **query)) // 300)
+    before = sandbox.stats()["answers"].get("200", 0)
+    chunks = read("distribution", chunksize=700, **query)
+    assert len(next(chunks)) == 700
+    chunks.close()  # the requests under way end before close returns
+    asked = sandbox.stats()["answers"].get("200", 0) - before
+    assert pages >= 10
+    assert asked <= 3 + 3, "the first chunk's three pages, then at most a chunk (three) ahead"
+
+
 def test_chunksize_with_max_results_stops_at_the_limit(read):
     chunks = list(read("distribution", columns=["ProspectID"], chunksize=400, max_results=1000))
     assert [len(chunk) for chunk in chunks] == [400, 400, 200]
