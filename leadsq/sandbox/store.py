@@ -9,7 +9,6 @@ page), and writes are serialised by a lock.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 import time
@@ -67,9 +66,7 @@ class Answer:
     results_json: str | None = None
 
     def records(self) -> list[dict[str, Any]]:
-        """The page as a list of ``{column: value}``."""
-        if self.results_json is not None:
-            return json.loads(self.results_json)
+        """The page's ``rows`` as a list of ``{column: value}``."""
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
 
 
