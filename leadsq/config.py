@@ -83,8 +83,9 @@ class Settings:
         Calls allowed per window of seconds, shared by every call with the same access
         key in this process. Default ``(25, 5.0)``, the Enterprise plan's limit.
     rate_limit_margin : float
-        Seconds added to the window before a call that had to wait goes out, so calls
-        that travel at different speeds still arrive inside the service's limit.
+        Seconds added to the client's window: no two calls a window's calls apart go
+        out less than window + margin apart, so calls that reach the service at
+        different speeds still arrive inside its limit.
     timeout : tuple of (float, float)
         Connect and read timeouts in seconds.
     max_retries : int
