@@ -14,8 +14,13 @@ never logs a query string (the keys may be in it). One call goes through, in ord
    a truncated body;
 5. the endpoint: metadata lists, or a report (body at most ``max_body_bytes``, else 413;
    bad JSON or a body that breaks the contract 400) answered as JSON or CSV;
-6. added latency (fixed plus jitter) before the answer leaves: the time a busy service
-   takes to answer, which does not move the call's arrival in the rate-limit window.
+6. latency (fixed plus jitter): the answer leaves that long after the call arrived, or
+   when its work is done if that takes longer, as a remote service's round trip
+   includes its own work; it does not move the call's arrival in the rate-limit window.
+
+Reports are worked out one at a time (DuckDB spreads each over the cores itself): calls
+answered at once would otherwise take the CPU from the threads still reading the next
+calls, and those calls would reach the rate limit many milliseconds after they arrived.
 
 A bad request is never a 500: only a bug is, and it is logged. :func:`routes` lists
 every route; :mod:`~leadsq.sandbox.openapi` describes them, and the app serves that
@@ -203,12 +208,14 @@ class SandboxApp:
         self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
         self._jitter = random.Random(f"leadsq-sandbox-jitter-{settings.seed}")
         self._random_lock = threading.Lock()
+        self._work_lock = threading.Lock()  # one report at a time (see the module's doc)
         self._stats = _Stats(window)
         self._description = openapi_document(routes(), fields=store.fields, settings=settings)
 
     # ------------------------------------------------------------------ WSGI
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        arrived = time.monotonic()
         request = Request(environ)
         truncate = False
         try:
@@ -219,7 +226,7 @@ class SandboxApp:
             logger.exception("sandbox error on %s %s", request.method, request.path)
             response = _error(500, "The sandbox failed on this request (a bug: see its log).")
         finally:
-            self._sleep()
+            self._wait_latency(arrived)
         self._stats.answered("truncated" if truncate else str(response.status_code))
         if truncate:
             return self._truncated(response, start_response)
@@ -275,13 +282,14 @@ class SandboxApp:
             return _error(405, message, {"Allow": "GET"})
         return _json(200, self._description)
 
-    def _sleep(self) -> None:
+    def _wait_latency(self, arrived: float) -> None:
         delay = self.settings.latency
         if self.settings.jitter:
             with self._random_lock:
                 delay += self._jitter.uniform(0.0, self.settings.jitter)
-        if delay > 0:
-            time.sleep(delay)
+        left = arrived + delay - time.monotonic()
+        if left > 0:
+            time.sleep(left)
 
     @staticmethod
     def _query(request: Request) -> dict[str, str]:
@@ -370,7 +378,8 @@ class SandboxApp:
             return body
         try:
             report = parse_report(body, route.name, max_page_size=self.settings.max_page_size)
-            answer = self.store.run(report, as_json=response_format == "json")
+            with self._work_lock:
+                answer = self.store.run(report, as_json=response_format == "json")
         except ContractError as exc:
             return _error(400, exc.message)
         if response_format == "csv":

@@ -214,7 +214,9 @@ class SandboxSettings:
     max_page_size : int
         Largest ``Paging.PageSize`` accepted (default 5000).
     latency : float
-        Seconds added to every answer, after the call has been counted against the limit.
+        Seconds from a call's arrival to its answer (the answer leaves when its work is
+        done if that takes longer): the service's round trip. The call counts against
+        the limit when it arrives.
     jitter : float
         Up to this many more seconds, drawn uniformly per call.
     faults : Faults or mapping
