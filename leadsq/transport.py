@@ -80,22 +80,40 @@ class Answer:
     seconds: float
 
 
-_limiters: dict[tuple[str, int, float, float], Limiter] = {}
-_limiters_lock = threading.Lock()
+class _SharedLimit:
+    """The limiter of one access key and limit, and the turn to wait in it.
+
+    One caller at a time waits in the limiter: when a slot frees, pyrate-limiter wakes
+    every waiter, and each dates its slot by the sleeps it asked for, not by the clock.
+    A crowd of waiters on a busy interpreter so spreads a window's calls out and dates
+    them early (the next window then starts early by as much, eating the margin).
+    """
+
+    def __init__(self, calls: int, window: float, margin: float) -> None:
+        # the margin widens the window itself: no two calls a window's calls apart
+        # go out less than window + margin apart (a sleep's buffer would not ensure it)
+        self._limiter = Limiter(Rate(calls, round((window + margin) * 1000)), buffer_ms=1)
+        self._turn = threading.Lock()
+
+    def acquire(self, name: str) -> None:
+        """Wait until a call may go out, and count it."""
+        with self._turn:
+            self._limiter.try_acquire(name)
 
 
-def _limiter_for(access_key: str, rate_limit: tuple[int, float], margin: float) -> Limiter:
-    """One limiter per access key and limit, shared by the whole process."""
+_limits: dict[tuple[str, int, float, float], _SharedLimit] = {}
+_limits_lock = threading.Lock()
+
+
+def _limit_for(access_key: str, rate_limit: tuple[int, float], margin: float) -> _SharedLimit:
+    """One limit per access key and limit, shared by the whole process."""
     digest = hashlib.sha256(access_key.encode()).hexdigest()
     calls, window = rate_limit
-    with _limiters_lock:
+    with _limits_lock:
         key = (digest, int(calls), float(window), float(margin))
-        if key not in _limiters:
-            # the margin widens the window itself: no two calls a window's calls apart
-            # go out less than window + margin apart (a sleep's buffer would not ensure it)
-            rate = Rate(int(calls), round((window + margin) * 1000))
-            _limiters[key] = Limiter(rate, buffer_ms=1)
-        return _limiters[key]
+        if key not in _limits:
+            _limits[key] = _SharedLimit(int(calls), float(window), float(margin))
+        return _limits[key]
 
 
 class Transport:
@@ -111,7 +129,7 @@ class Transport:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
-        self._limiter = _limiter_for(
+        self._limit = _limit_for(
             connection.access_key, settings.rate_limit, settings.rate_limit_margin
         )
         self._limiter_name = hashlib.sha256(connection.access_key.encode()).hexdigest()[:16]
@@ -182,7 +200,7 @@ class Transport:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        self._limiter.try_acquire(self._limiter_name)
+        self._limit.acquire(self._limiter_name)
         started = time.perf_counter()
         try:
             response = self._session.request(
