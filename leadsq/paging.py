@@ -7,9 +7,11 @@ at the API's limit when the limit is the bottleneck and hides the round trip whe
 latency is. An answer without a total (a server that leaves ``TotalCount`` out) is read
 ahead until a short page comes.
 
-The workers only fetch. The reading thread makes each answer a typed page, in page
-order and in one pass (:func:`leadsq.frames.parse_page` with the dtypes), and drops
-its bytes there and then. Building pages on the workers gained nothing (decoding JSON
+The workers only fetch. The reading thread makes each answer a typed page as soon as it
+comes, in whatever order the answers come (:func:`leadsq.frames.parse_page` with the
+dtypes, in one pass), drops its bytes there and then, and hands pages on in page order:
+the last answers of a read are not left waiting behind a slower one to be parsed. A
+page that failed stops the read when its turn comes, after every page before it. Building pages on the workers gained nothing (decoding JSON
 holds the GIL) and cost much: Arrow's allocator and malloc keep memory per thread, so
 every worker held its own, and the threads' contention tripled the CPU time
 (``benchmarks/client_cost.py``).
@@ -23,9 +25,9 @@ duplicates and misses no lead that matched and stayed unchanged throughout.
 
 from __future__ import annotations
 
-from collections import deque
+import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 
 from leadsq.contract import LeadFilter, Paging, Report, report_to_body
@@ -150,23 +152,56 @@ class PagedRead:
             return
         workers = self.transport.connection.settings.read_workers
         workers = workers if self.ahead is None else min(workers, self.ahead)
-        pending: deque[Future[Answer]] = deque()
-        next_index = first + 1
+        in_flight: dict[Future[Answer], int] = {}
+        ready: dict[int, Page | Exception] = {}
+        next_index = expected = first + 1
+        failed = False  # a page failed: ask for no more, hand on the pages before it
+        started = threading.Event()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:
             try:
                 while True:
-                    while len(pending) < workers and (last is None or next_index <= last):
-                        pending.append(pool.submit(self._call_index, next_index))
+                    while (
+                        not failed
+                        and len(in_flight) + len(ready) < workers
+                        and (last is None or next_index <= last)
+                    ):
+                        future = pool.submit(self._call_started, started, next_index)
+                        in_flight[future] = next_index
                         next_index += 1
-                    if not pending:
+                    started.set()
+                    if expected in ready:
+                        item = ready.pop(expected)
+                        expected += 1
+                        if isinstance(item, Exception):
+                            raise item
+                        yield item
+                        if len(item) < size and last is None:
+                            return
+                        continue
+                    if not in_flight:
                         return
-                    page = self._parse(pending.popleft().result(), self.dtypes)
-                    yield page
-                    if len(page) < size and last is None:
-                        return
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        item = self._settle(future)
+                        failed = failed or isinstance(item, Exception)
+                        ready[in_flight.pop(future)] = item
             finally:
-                for future in pending:
+                for future in in_flight:
                     future.cancel()
+
+    def _call_started(self, started: threading.Event, index: int) -> Answer:
+        # the first calls wait until all their workers exist: a thread started while
+        # others send waits its turn with them, spreading the calls over many milliseconds
+        started.wait()
+        return self._call_index(index)
+
+    def _settle(self, future: Future[Answer]) -> Page | Exception:
+        """The answer's page, or the error that stops the read when its turn comes
+        (pages before it are still handed on)."""
+        try:
+            return self._parse(future.result(), self.dtypes)
+        except Exception as error:  # raised in page order by _ordered
+            return error
 
     def keyset_pages(self) -> Iterator[Page]:
         """Every row again, as typed pages, each request asking for ``ProspectAutoId``

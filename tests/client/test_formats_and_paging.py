@@ -5,6 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+import leadsq
+from leadsq.sandbox import Sandbox
+from tests.conftest import SANDBOX_ANCHOR, connect
+
 COLUMNS = [
     "ProspectID",
     "FirstName",
@@ -123,3 +127,35 @@ def test_the_progress_bar_learns_the_total_from_the_first_page_and_is_closed(rea
 def test_no_progress_bar_is_drawn_when_switched_off(read, capsys):
     read("distribution", columns=["ProspectID"], page_size=500)
     assert capsys.readouterr().err == ""
+
+
+def test_pages_answered_out_of_order_come_back_in_page_order(fresh_settings):
+    leadsq.configure(rate_limit=(10_000, 1), workers=8)
+    # answers take 0-50 ms each, at random: several pages in flight finish out of order
+    with Sandbox(leads=2000, seed=5, anchor=SANDBOX_ANCHOR, rate_limit=None, jitter=0.05) as box:
+        frame = leadsq.read_leadsquared(
+            "distribution", columns=["ProspectAutoId"], page_size=100, **connect(box)
+        )
+    assert frame.ProspectAutoId.tolist() == list(range(1, 2001))
+
+
+def test_a_failing_page_stops_the_read_with_every_page_before_it_in_any_answer_order(
+    fresh_settings,
+):
+    leadsq.configure(backoff=(0.005, 0.02), max_retries=1, rate_limit=(10_000, 1), workers=8)
+    # 8 calls an hour: the first page and 7 of the 8 sent together are answered, in an
+    # order the jitter decides, so a page in the middle can fail after later ones came
+    with (
+        Sandbox(
+            leads=2000, seed=5, anchor=SANDBOX_ANCHOR, rate_limit=(8, 3600), jitter=0.02
+        ) as box,
+        pytest.raises(leadsq.RateLimitError) as caught,
+    ):
+        leadsq.read_leadsquared(
+            "distribution", columns=["ProspectAutoId"], page_size=100, **connect(box)
+        )
+    error = caught.value
+    arrived = error.rows_received
+    assert 100 <= arrived <= 800 and arrived % 100 == 0
+    assert error.partial.ProspectAutoId.tolist() == list(range(1, arrived + 1))
+    assert error.resume_body["Paging"]["PageIndex"] == arrived // 100 + 1
