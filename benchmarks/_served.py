@@ -77,7 +77,6 @@ def served(**settings: Any) -> Iterator[Served]:
 
 
 def _child(settings: dict[str, Any]) -> None:
-    sys.setswitchinterval(float(__import__("os").environ.get("SWI", "0.005")))
     sys.path.insert(0, str(ROOT))
     from leadsq.sandbox import Sandbox
 

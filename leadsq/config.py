@@ -85,7 +85,9 @@ class Settings:
     rate_limit_margin : float
         Seconds added to the client's window: no two calls a window's calls apart go
         out less than window + margin apart, so calls that reach the service at
-        different speeds still arrive inside its limit.
+        different speeds still arrive inside its limit. Default 0.05: calls sent
+        together reach a service some milliseconds apart; raise it where they spread
+        more (429 retries in the ``leadsq`` INFO log say so).
     timeout : tuple of (float, float)
         Connect and read timeouts in seconds.
     max_retries : int
@@ -118,7 +120,7 @@ class Settings:
     secret_key: str | None = field(default=None, repr=False)
     analytics_url: str | None = None
     rate_limit: tuple[int, float] = (25, 5.0)
-    rate_limit_margin: float = 0.1
+    rate_limit_margin: float = 0.05
     timeout: tuple[float, float] = (5.0, 60.0)
     max_retries: int = 8
     max_retry_seconds: float = 120.0
