@@ -11,10 +11,10 @@ The workers only fetch. The reading thread makes each answer a typed page as soo
 comes, in whatever order the answers come (:func:`leadsq.frames.parse_page` with the
 dtypes, in one pass), drops its bytes there and then, and hands pages on in page order:
 the last answers of a read are not left waiting behind a slower one to be parsed. A
-page that failed stops the read when its turn comes, after every page before it. Building pages on the workers gained nothing (decoding JSON
-holds the GIL) and cost much: Arrow's allocator and malloc keep memory per thread, so
-every worker held its own, and the threads' contention tripled the CPU time
-(``benchmarks/client_cost.py``).
+page that failed stops the read when its turn comes, after every page before it.
+Building pages on the workers gained nothing (decoding JSON holds the GIL) and cost
+much: Arrow's allocator and malloc keep memory per thread, so every worker held its
+own, and the threads' contention tripled the CPU time (``benchmarks/client_cost.py``).
 
 Leads created or changed during a read shift the rows behind them between pages
 (rows are ordered by ``ProspectAutoId`` [ours]). Every JSON answer repeats the total,
@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from queue import SimpleQueue
 
 from leadsq.contract import LeadFilter, Paging, Report, report_to_body
 from leadsq.frames import Page, parse_page
@@ -153,8 +154,10 @@ class PagedRead:
         workers = self.transport.connection.settings.read_workers
         workers = workers if self.ahead is None else min(workers, self.ahead)
         in_flight: dict[Future[Answer], int] = {}
+        finished: SimpleQueue[Future[Answer]] = SimpleQueue()
         ready: dict[int, Page | Exception] = {}
         next_index = expected = first + 1
+        open_ended = last is None  # no total: the first short page is the last
         failed = False  # a page failed: ask for no more, hand on the pages before it
         started = threading.Event()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:
@@ -166,6 +169,7 @@ class PagedRead:
                         and (last is None or next_index <= last)
                     ):
                         future = pool.submit(self._call_started, started, next_index)
+                        future.add_done_callback(finished.put)
                         in_flight[future] = next_index
                         next_index += 1
                     started.set()
@@ -175,17 +179,21 @@ class PagedRead:
                         if isinstance(item, Exception):
                             raise item
                         yield item
-                        if len(item) < size and last is None:
+                        if last is not None and expected > last:
                             return
                         continue
                     if not in_flight:
                         return
-                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        item = self._settle(future)
-                        failed = failed or isinstance(item, Exception)
-                        ready[in_flight.pop(future)] = item
+                    future = finished.get()
+                    index = in_flight.pop(future)
+                    item = self._settle(future)
+                    del future  # its answer's bytes go now, not at the next answer
+                    failed = failed or isinstance(item, Exception)
+                    if open_ended and isinstance(item, Page) and len(item) < size:
+                        last = index if last is None else min(last, index)
+                    ready[index] = item
             finally:
+                started.set()  # a worker never waits for a batch that will not start
                 for future in in_flight:
                     future.cancel()
 
