@@ -79,6 +79,7 @@ def served(**settings: Any) -> Iterator[Served]:
 def _child(settings: dict[str, Any]) -> None:
     sys.path.insert(0, str(ROOT))
     from leadsq.sandbox import Sandbox
+    from leadsq.sandbox.runtime import frozen_heap
 
     if settings.get("rate_limit") is not None:
         settings["rate_limit"] = tuple(settings["rate_limit"])
@@ -91,9 +92,10 @@ def _child(settings: dict[str, Any]) -> None:
             "startup_seconds": time.perf_counter() - started,
         }
         print(json.dumps(hello), flush=True)
-        for line in sys.stdin:
-            if line.strip() == "stats":
-                print(json.dumps(sandbox.stats()), flush=True)
+        with frozen_heap():  # as ``python -m leadsq sandbox`` serves
+            for line in sys.stdin:
+                if line.strip() == "stats":
+                    print(json.dumps(sandbox.stats()), flush=True)
 
 
 if __name__ == "__main__":

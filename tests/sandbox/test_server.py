@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,7 @@ import pytest
 
 from leadsq.contract import ENDPOINT_PATHS, METADATA_PATHS
 from leadsq.sandbox import Sandbox
+from leadsq.sandbox.runtime import frozen_heap
 from leadsq.sandbox.server import routes
 from tests.sandbox.helpers import Api, list_body, small_sandbox
 
@@ -83,3 +85,10 @@ def test_the_package_exports_a_sorted_all_of_its_public_names() -> None:
 
     assert package.__all__ == sorted(package.__all__, key=isort_style)
     assert set(package.__all__) == public - modules
+
+
+def test_a_serving_process_keeps_its_startup_objects_out_of_full_collections() -> None:
+    survivor = [object() for _ in range(10)]
+    with frozen_heap():
+        assert gc.get_freeze_count() > len(survivor)
+    assert gc.get_freeze_count() == 0, "frozen objects are collectable again afterwards"
