@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument(
         "--max-body-bytes", type=int, default=1 << 20, help="largest body (default 1 MiB)"
     )
-    limits.add_argument("--latency", type=float, default=0.0, help="seconds added per call")
+    limits.add_argument(
+        "--latency", type=float, default=0.0, help="seconds from a call's arrival to its answer"
+    )
     limits.add_argument("--jitter", type=float, default=0.0, help="up to this many more seconds")
     faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
     faults.add_argument("--fault-500", type=float, default=0.0, help="answered 500")
