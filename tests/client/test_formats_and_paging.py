@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import pandas as pd
 import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Response
 
 import leadsq
 from leadsq.sandbox import Sandbox
@@ -159,3 +167,47 @@ def test_a_failing_page_stops_the_read_with_every_page_before_it_in_any_answer_o
     assert 100 <= arrived <= 800 and arrived % 100 == 0
     assert error.partial.ProspectAutoId.tolist() == list(range(1, arrived + 1))
     assert error.resume_body["Paging"]["PageIndex"] == arrived // 100 + 1
+
+
+@contextmanager
+def served_without_totals(box: Sandbox) -> Iterator[str]:
+    """A loopback server answering as ``box`` does, but with no ``TotalCount`` in JSON
+    answers (the contract does not promise one); yields its URL."""
+    assert box.app is not None
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        answer = Response.from_app(box.app, environ)
+        if answer.mimetype == "application/json":
+            payload = json.loads(answer.get_data())
+            if isinstance(payload, dict):
+                payload.pop("TotalCount", None)
+                answer.set_data(json.dumps(payload))
+        return answer(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_server_telling_no_total_is_read_until_its_first_short_page(fresh_settings, workers):
+    leadsq.configure(rate_limit=(10_000, 1), workers=workers)
+    with Sandbox(leads=2000, seed=5, anchor=SANDBOX_ANCHOR, rate_limit=None) as box:
+        with served_without_totals(box) as url:
+            frame = leadsq.read_leadsquared(
+                "distribution",
+                columns=["ProspectAutoId"],
+                page_size=300,
+                **{**connect(box), "host": url},
+            )
+        pages = box.stats()["answers"].get("200", 0) - 1  # the field types' call
+    assert frame.ProspectAutoId.tolist() == list(range(1, 2001))
+    assert frame.attrs["leadsq"].get("total_count") is None
+    # 7 pages hold the rows; none is asked once the short seventh has come, so only
+    # pages already in flight then (up to workers - 1) are asked past it
+    assert 7 <= pages <= 7 + workers - 1
