@@ -95,10 +95,10 @@ class _SharedLimit:
         self._limiter = Limiter(Rate(calls, round((window + margin) * 1000)), buffer_ms=1)
         self._turn = threading.Lock()
 
-    def acquire(self, name: str) -> None:
+    def acquire(self) -> None:
         """Wait until a call may go out, and count it."""
         with self._turn:
-            self._limiter.try_acquire(name)
+            self._limiter.try_acquire("calls")  # one limiter per key: one name will do
 
 
 _limits: dict[tuple[str, int, float, float], _SharedLimit] = {}
@@ -132,7 +132,6 @@ class Transport:
         self._limit = _limit_for(
             connection.access_key, settings.rate_limit, settings.rate_limit_margin
         )
-        self._limiter_name = hashlib.sha256(connection.access_key.encode()).hexdigest()[:16]
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         self._session.mount("http://", adapter)
@@ -200,7 +199,7 @@ class Transport:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        self._limit.acquire(self._limiter_name)
+        self._limit.acquire()
         started = time.perf_counter()
         try:
             response = self._session.request(
