@@ -11,12 +11,21 @@ from __future__ import annotations
 import io
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import requests
 
 PATH = "/Leads/LeadDistribution/FilterByLeadField"
 RETRY_SLEEP = 1.0
+
+
+def list_body(columns: list[str], page_size: int, index: int = 1) -> dict[str, Any]:
+    """The documented body of a list page: ``columns``, page ``index`` of ``page_size``."""
+    return {
+        "Output": {"Type": "List", "IncludeCSV": ",".join(columns)},
+        "Paging": {"PageIndex": index, "PageSize": page_size},
+    }
 
 
 @dataclass
@@ -52,10 +61,7 @@ def naive_read(
     page = 1
     complete = True
     while True:
-        body = {
-            "Output": {"Type": "List", "IncludeCSV": ",".join(columns)},
-            "Paging": {"PageIndex": page, "PageSize": page_size},
-        }
+        body = list_body(columns, page_size, page)
         sent = time.perf_counter()
         response = requests.post(url + PATH, params=params, json=body, timeout=60)
         round_trips.append(time.perf_counter() - sent)

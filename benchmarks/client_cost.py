@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pandas as pd
 import requests
-from _naive import naive_read
+from _naive import list_body, naive_read
 from _served import served
 
 import leadsq
@@ -55,13 +55,6 @@ FORMATS = ("json", "csv")
 
 
 # ------------------------------------------------------------------------ readers
-
-
-def list_body(columns: list[str], page_size: int, index: int = 1) -> dict[str, Any]:
-    return {
-        "Output": {"Type": "List", "IncludeCSV": ",".join(columns)},
-        "Paging": {"PageIndex": index, "PageSize": page_size},
-    }
 
 
 def fetch_answers(box: Any, columns: list[str], pages: int, page_size: int) -> dict:

@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import requests
-from _naive import PATH, naive_read
+from _naive import PATH, list_body, naive_read
 from _served import served
 from _settings import add_option, configure, described
 
@@ -59,10 +59,7 @@ def burst_seconds(box: Any, columns: list[str], page_size: int) -> float:
     def page(index: int) -> None:
         session = getattr(local, "session", None) or requests.Session()
         local.session = session
-        body = {
-            "Output": {"Type": "List", "IncludeCSV": ",".join(columns)},
-            "Paging": {"PageIndex": index, "PageSize": page_size},
-        }
+        body = list_body(columns, page_size, index)
         session.post(box.url + PATH, json=body, headers=headers, timeout=60).raise_for_status()
 
     with ThreadPoolExecutor(CALLS) as pool:
