@@ -29,10 +29,12 @@ __all__ = [
     "DATE_FIELDS",
     "DATE_FIELD_COLUMNS",
     "DATE_FORMAT",
+    "DERIVED_COLUMNS",
     "ENDPOINTS",
     "ENDPOINT_PATHS",
     "EXCEPTION_TYPES",
     "FIELD_TYPES",
+    "INPUT_ERROR_TYPES",
     "LEAD_OPERATORS",
     "METADATA_PATHS",
     "USER_FIELDS",
@@ -44,25 +46,35 @@ __all__ = [
     "Output",
     "Paging",
     "Report",
+    "Sorting",
     "UserCondition",
     "UserGroup",
     "check_fields",
+    "daily_limit_message",
     "decode_body",
     "error_body",
     "fold_chain",
     "format_date",
+    "page_size_cap_message",
+    "parse_page_size_cap",
+    "parse_rate_limit_message",
     "parse_date",
     "parse_report",
+    "parse_wrong_host",
     "rate_limit_message",
     "report_to_body",
+    "wrong_host_message",
 ]
 
 ENDPOINTS = ("distribution", "not_contacted")
 ENDPOINT_PATHS: dict[str, tuple[str, ...]] = {
     "distribution": ("/Leads/LeadDistribution/FilterByLeadField",),
+    # in the order the client tries them on a 404 (section 1): the only shipped public
+    # code calls the first; none is verified
     "not_contacted": (
-        "/Leads/NotContacted",
         "/Leads/LeadsNotContacted",
+        "/Leads/NotContacted",
+        "/v2/Leads/NotContacted/FilterByLeadField",
         "/Leads/NotContacted/FilterByLeadField",
     ),
 }
@@ -70,6 +82,7 @@ METADATA_PATHS: dict[str, str] = {
     "lead_fields": "/v2/LeadManagement.svc/LeadsMetaData.Get",
     "activity_types": "/v2/ProspectActivity.svc/ActivityTypes.Get",
     "users": "/v2/UserManagement.svc/Users.Get",
+    "account": "/v2/Authentication.svc/UserByAccessKey.Get",
 }
 
 LEAD_OPERATORS = ("=", "<>", ">", "<", ">=", "<=", "def", "ndef", "lik", "nlik", "in")
@@ -84,17 +97,46 @@ DATE_FIELD_COLUMNS = {"LeadCreatedOn": "CreatedOn", "LeadModifiedOn": "ModifiedO
 OUTPUT_TYPES = ("List", "Aggregate")
 AGGREGATE_FUNCTIONS = ("Count", "Average", "Sum")
 FIELD_TYPES = ("Text", "Number", "Email", "Phone", "Website", "Date", "Time", "Select", "Boolean")
-BOOLEAN_VALUES = ("true", "false", "1", "0")
+BOOLEAN_VALUES = ("1", "0")  # stored and compared as "1"/"0"; "true" is refused [seen]
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 
+DERIVED_COLUMNS: dict[str, str] = {
+    # IncludeCSV columns that LeadsMetaData.Get does not list, with their DataType
+    "OwnerIdName": "Text",
+    "OwnerIdEmailAddress": "Email",
+    "LeadAge": "Number",
+    "ProspectActivityName_Max": "Text",
+    "ProspectActivityDate_Min": "Date",
+    "ProspectActivityId_Max": "Text",
+    "LeadLastModifiedOn": "Date",
+}
+SORT_DIRECTIONS = ("0", "1")  # ascending, descending
+
+INVALID_INPUT = "MXInvalidInputException"
+INVALID_DATA_TYPE = "MXInvalidDataTypeException"
+UNKNOWN_ATTRIBUTE = "MXUnknownAttributeException"
+MANDATORY_ATTRIBUTE_MISSING = "MXMandatoryAttributeMissingException"
+UNKNOWN_ACTIVITY = "MXUnknownProspectActivityException"
+RATE_LIMIT_EXCEEDED = "MXAPIRateLimitExceededException"
+INTERNAL_SERVER = "MXInternalServerException"
+UNAUTHORIZED = "MXUnAuthorizedAccessException"
+INPUT_ERROR_TYPES = (
+    INVALID_INPUT,
+    INVALID_DATA_TYPE,
+    UNKNOWN_ATTRIBUTE,
+    MANDATORY_ATTRIBUTE_MISSING,
+    UNKNOWN_ACTIVITY,
+)
+"""``ExceptionType`` values of an input error: the caller's mistake, never retried."""
+
 EXCEPTION_TYPES: dict[int, str] = {
-    400: "MXInvalidInputException",
-    401: "MXUnAuthorizedAccessException",
+    400: INVALID_INPUT,
+    401: UNAUTHORIZED,
     404: "MXNotFoundException",
     405: "MXMethodNotAllowedException",
-    413: "MXInvalidInputException",
-    429: "MXAPIRateLimitExceededException",
-    500: "MXInternalServerException",
+    413: INVALID_INPUT,
+    429: RATE_LIMIT_EXCEEDED,
+    500: INTERNAL_SERVER,
 }
 
 
@@ -108,11 +150,25 @@ class ContractError(ValueError):
         empty for the body as a whole.
     problem : str
         What is wrong, phrased to follow the path.
+    exception_type : str
+        The real service's ``ExceptionType`` for this kind of input error (section 5).
+    structural : bool
+        True when the body is not JSON or not of the documented structure: the service
+        answers those 400 [doc]; other input errors it answers 500 [seen].
     """
 
-    def __init__(self, path: str, problem: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        problem: str,
+        *,
+        exception_type: str = INVALID_INPUT,
+        structural: bool = False,
+    ) -> None:
         self.path = path
         self.problem = problem
+        self.exception_type = exception_type
+        self.structural = structural
         self.message = f"{path} {problem}" if path else problem
         super().__init__(self.message)
 
@@ -132,15 +188,15 @@ def decode_body(raw: bytes | str) -> object:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ContractError("", "The request body is not valid UTF-8.") from None
+            raise ContractError("", "The request body is not valid UTF-8.", structural=True) from None
     if not raw.strip():
-        raise ContractError("", "The request body is empty; expected a JSON object.")
+        raise ContractError("", "The request body is empty; expected a JSON object.", structural=True)
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except RecursionError:
-        raise ContractError("", "The request body is not valid JSON: nested too deeply.") from None
+        raise ContractError("", "The request body is not valid JSON: nested too deeply.", structural=True) from None
     except ValueError as exc:  # JSONDecodeError, or an integer of too many digits
-        raise ContractError("", f"The request body is not valid JSON: {exc}") from None
+        raise ContractError("", f"The request body is not valid JSON: {exc}", structural=True) from None
 
 
 def _refuse_constant(name: str) -> object:
@@ -156,6 +212,58 @@ def error_body(status: int, message: str) -> dict[str, str]:
 def rate_limit_message(calls: int, window_seconds: float) -> str:
     """The rate-limit message, e.g. ``API calls exceeded the limit of 25 in 5 second(s)``."""
     return f"API calls exceeded the limit of {calls} in {window_seconds:g} second(s)"
+
+
+def daily_limit_message(calls: int) -> str:
+    """The answer to a call past a daily cap [ours: the real words are not documented]."""
+    return f"API calls exceeded the limit of {calls} in 1 day(s)"
+
+
+_RATE_LIMIT_WORDS = re.compile(
+    r"API calls exceeded the limit of (\d+) in (\d+(?:\.\d+)?) (second|minute|hour|day)\(s\)",
+    re.IGNORECASE,
+)
+_UNIT_SECONDS = {"second": 1.0, "minute": 60.0, "hour": 3600.0, "day": 86400.0}
+
+
+def parse_rate_limit_message(text: str) -> tuple[int, float] | None:
+    """``(calls, window_seconds)`` from a rate-limit message, or ``None`` if it is not one.
+
+    A window of a day (86,400 s) is a daily cap.
+    """
+    match = _RATE_LIMIT_WORDS.search(text)
+    if match is None:
+        return None
+    return int(match.group(1)), float(match.group(2)) * _UNIT_SECONDS[match.group(3).lower()]
+
+
+def page_size_cap_message(cap: int) -> str:
+    """The refusal of a page over the cap, in the words other LeadSquared APIs use [seen]."""
+    return f"Invalid Input! Parameter Name: PageSize can not be more than {cap}"
+
+
+_PAGE_SIZE_CAP = re.compile(r"PageSize can ?not be more than (\d+)", re.IGNORECASE)
+
+
+def parse_page_size_cap(text: str) -> int | None:
+    """The cap named by a page-size refusal (:func:`page_size_cap_message`), else ``None``."""
+    match = _PAGE_SIZE_CAP.search(text)
+    return int(match.group(1)) if match else None
+
+
+def wrong_host_message(host: str) -> str:
+    """The 401 of a wrong regional host, naming the right one [doc; the words are ours]."""
+    return f"This account's API host is {host}; please send your calls there."
+
+
+_URL = re.compile(r"https?://[^\s,;'\"<>]+[^\s,;'\"<>.]")
+_HOST_NAME = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.leadsquared\.com\b", re.IGNORECASE)
+
+
+def parse_wrong_host(text: str) -> str | None:
+    """The URL or host name a 401 message names as the account's host, else ``None``."""
+    match = _URL.search(text) or _HOST_NAME.search(text)
+    return match.group(0) if match else None
 
 
 def format_date(value: datetime) -> str:
@@ -260,6 +368,14 @@ class Paging:
 
 
 @dataclass(frozen=True)
+class Sorting:
+    """``Sorting``: rows ordered by ``column``, descending when ``descending``."""
+
+    column: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
 class Report:
     """A whole, valid request to one analytics endpoint."""
 
@@ -270,6 +386,7 @@ class Report:
     lead_filters: tuple[LeadFilter, ...] = ()
     activity_filters: tuple[ActivityFilter, ...] = ()
     date_filters: tuple[DateFilter, ...] = ()
+    sorting: Sorting | None = None
 
 
 def fold_chain(
@@ -305,7 +422,7 @@ class _Node:
 
     def __init__(self, value: object, path: str, known: tuple[str, ...]) -> None:
         if not isinstance(value, dict):
-            raise ContractError(path, f"must be a JSON object, got {_kind(value)}")
+            raise ContractError(path, f"must be a JSON object, got {_kind(value)}", structural=True)
         self.path = path
         self._items: dict[str, tuple[str, object]] = {}
         canonical = {name.lower(): name for name in known}
@@ -315,9 +432,10 @@ class _Node:
                 raise ContractError(
                     _join(path, str(key)),
                     f"is not a known attribute; expected one of {', '.join(known)}",
+                    structural=True,
                 )
             if name in self._items:
-                raise ContractError(_join(path, name), "is given more than once")
+                raise ContractError(_join(path, name), "is given more than once", structural=True)
             self._items[name] = (str(key), item)
 
     def get(self, name: str) -> object:
@@ -330,10 +448,10 @@ class _Node:
         value = self.get(name)
         if value is None:
             if required:
-                raise ContractError(self.at(name), "is required")
+                raise _missing(self.at(name))
             return None
         if not isinstance(value, str):
-            raise ContractError(self.at(name), f"must be a string, got {_kind(value)}")
+            raise ContractError(self.at(name), f"must be a string, got {_kind(value)}", structural=True)
         _check_unicode(self.at(name), value)
         if not blank and not value.strip():
             raise ContractError(self.at(name), "must not be empty")
@@ -350,22 +468,32 @@ class _Node:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise ContractError(self.at(name), f"must be a list, got {_kind(value)}")
+            raise ContractError(self.at(name), f"must be a list, got {_kind(value)}", structural=True)
         return value
 
     def integer(self, name: str) -> int:
         value = self.get(name)
         if value is None:
-            raise ContractError(self.at(name), "is required")
+            raise _missing(self.at(name))
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise ContractError(self.at(name), f"must be an integer, got {_kind(value)}")
+            raise ContractError(
+                self.at(name), f"must be an integer, got {_kind(value)}", structural=True
+            )
         try:
             number = float(value)
         except (ValueError, OverflowError):  # OverflowError: an int too large for a float
-            raise ContractError(self.at(name), f"must be an integer, got {value!r}") from None
+            raise ContractError(
+                self.at(name), f"must be an integer, got {value!r}", exception_type=INVALID_DATA_TYPE
+            ) from None
         if not math.isfinite(number) or number != int(number):
-            raise ContractError(self.at(name), f"must be an integer, got {value!r}")
+            raise ContractError(
+                self.at(name), f"must be an integer, got {value!r}", exception_type=INVALID_DATA_TYPE
+            )
         return int(number)
+
+
+def _missing(path: str) -> ContractError:
+    return ContractError(path, "is required", exception_type=MANDATORY_ATTRIBUTE_MISSING)
 
 
 def _join(path: str, name: str) -> str:
@@ -425,8 +553,10 @@ def parse_report(body: object, endpoint: str, *, max_page_size: int | None = Non
             "", f"unknown endpoint {endpoint!r}; expected one of {', '.join(ENDPOINTS)}"
         )
     if not isinstance(body, dict):
-        raise ContractError("", f"The request body must be a JSON object, got {_kind(body)}")
-    root = _Node(body, "", ("ReportFilter", "DateFilter", "Output", "Paging"))
+        raise ContractError(
+            "", f"The request body must be a JSON object, got {_kind(body)}", structural=True
+        )
+    root = _Node(body, "", ("ReportFilter", "DateFilter", "Output", "Paging", "Sorting"))
     user_groups: tuple[UserGroup, ...] = ()
     lead_filters: tuple[LeadFilter, ...] = ()
     activity_filters: tuple[ActivityFilter, ...] = ()
@@ -454,13 +584,16 @@ def parse_report(body: object, endpoint: str, *, max_page_size: int | None = Non
         for i, item in enumerate(root.items("DateFilter"))
     )
     if root.get("Output") is None:
-        raise ContractError("Output", "is required")
+        raise _missing("Output")
     output = _parse_output(_Node(root.get("Output"), "Output", _OUTPUT_KEYS))
     if root.get("Paging") is None:
-        raise ContractError("Paging", "is required")
+        raise _missing("Paging")
     paging = _parse_paging(
         _Node(root.get("Paging"), "Paging", ("PageIndex", "PageSize")), max_page_size
     )
+    sorting = None
+    if root.get("Sorting") is not None:
+        sorting = _parse_sorting(_Node(root.get("Sorting"), "Sorting", ("ColumnName", "Direction")))
     return Report(
         endpoint=endpoint,
         output=output,
@@ -469,6 +602,7 @@ def parse_report(body: object, endpoint: str, *, max_page_size: int | None = Non
         lead_filters=lead_filters,
         activity_filters=activity_filters,
         date_filters=date_filters,
+        sorting=sorting,
     )
 
 
@@ -529,13 +663,19 @@ def _parse_lead_filter(raw: object, path: str) -> LeadFilter:
 
 def _string_list(node: _Node, name: str) -> tuple[str, ...]:
     if node.get(name) is None:
-        raise ContractError(node.at(name), "is required for SqlOperator 'in'")
+        raise ContractError(
+            node.at(name),
+            "is required for SqlOperator 'in'",
+            exception_type=MANDATORY_ATTRIBUTE_MISSING,
+        )
     values = node.items(name)
     if not values:
         raise ContractError(node.at(name), "must list at least one value")
     for i, value in enumerate(values):
         if not isinstance(value, str):
-            raise ContractError(f"{node.at(name)}[{i}]", f"must be a string, got {_kind(value)}")
+            raise ContractError(
+                f"{node.at(name)}[{i}]", f"must be a string, got {_kind(value)}", structural=True
+            )
         _check_unicode(f"{node.at(name)}[{i}]", value)
     return tuple(values)  # type: ignore[arg-type]
 
@@ -556,7 +696,11 @@ def _parse_activity_filter(raw: object, path: str) -> ActivityFilter:
         # ASCII digits only: str.isdigit() also accepts e.g. "²", which int() refuses;
         # at most 18 digits, so a code always fits a 64-bit integer
         if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
-            raise ContractError(at, f"must hold activity event codes (whole numbers); got {text!r}")
+            raise ContractError(
+                at,
+                f"must hold activity event codes (whole numbers); got {text!r}",
+                exception_type=INVALID_DATA_TYPE,
+            )
         codes.append(int(digits))
     return ActivityFilter(operator=operator, values=tuple(codes))
 
@@ -575,7 +719,9 @@ def _parse_date_filter(raw: object, path: str, endpoint: str) -> DateFilter:
             bounds.append(parse_date(text).replace(microsecond=0))  # the format has whole seconds
         except ValueError:
             raise ContractError(
-                node.at(name), f"must be a date of the form yyyy-MM-dd HH:mm:ss; got {text!r}"
+                node.at(name),
+                f"must be a date of the form yyyy-MM-dd HH:mm:ss; got {text!r}",
+                exception_type=INVALID_DATA_TYPE,
             ) from None
     start, end = bounds
     if start > end:
@@ -605,9 +751,26 @@ def _parse_output(node: _Node) -> Output:
         return Output(type="Aggregate", group_by=group_by, function=function)
     if field is None or not field.strip():
         raise ContractError(
-            node.at("AggregateField"), f"is required when AggregateFunction is {function}"
+            node.at("AggregateField"),
+            f"is required when AggregateFunction is {function}",
+            exception_type=MANDATORY_ATTRIBUTE_MISSING,
         )
     return Output(type="Aggregate", group_by=group_by, function=function, field=field.strip())
+
+
+def _parse_sorting(node: _Node) -> Sorting:
+    column = (node.text("ColumnName", required=True, blank=False) or "").strip()
+    direction = node.get("Direction")
+    if direction is None:
+        return Sorting(column=column)
+    if isinstance(direction, int) and not isinstance(direction, bool):
+        direction = str(direction)
+    if not isinstance(direction, str):
+        raise ContractError(
+            node.at("Direction"), f"must be a string, got {_kind(direction)}", structural=True
+        )
+    chosen = _choose(node.at("Direction"), direction, SORT_DIRECTIONS)
+    return Sorting(column=column, descending=chosen == "1")
 
 
 def _parse_paging(node: _Node, max_page_size: int | None) -> Paging:
@@ -618,7 +781,7 @@ def _parse_paging(node: _Node, max_page_size: int | None) -> Paging:
     if size < 1:
         raise ContractError(node.at("PageSize"), f"must be at least 1; got {size}")
     if max_page_size is not None and size > max_page_size:
-        raise ContractError(node.at("PageSize"), f"must be at most {max_page_size}; got {size}")
+        raise ContractError("", page_size_cap_message(max_page_size))
     return Paging(index=index, size=size)
 
 
@@ -659,8 +822,11 @@ def check_fields(report: Report, fields: Mapping[str, str]) -> None:
         for j, value in enumerate(condition.values or ()):
             check_value(data_type, value, f"{path}.LookUpValues[{j}]", condition.field)
     output = report.output
+    listed = {**DERIVED_COLUMNS, **fields}  # IncludeCSV may name derived columns [seen]
     for column in output.columns:
-        _field_type(fields, column, "Output.IncludeCSV")
+        _field_type(listed, column, "Output.IncludeCSV")
+    if report.sorting is not None:
+        _field_type(listed, report.sorting.column, "Sorting.ColumnName")
     if output.type == "Aggregate":
         _field_type(fields, output.group_by or "", "Output.GroupBy")
         if output.field is not None:
@@ -677,7 +843,9 @@ def _field_type(fields: Mapping[str, str], name: str, path: str) -> str:
         return fields[name]
     folded = {key.lower(): key for key in fields}
     hint = f" (did you mean {folded[name.lower()]}?)" if name.lower() in folded else ""
-    raise ContractError(path, f"names an unknown lead field {name!r}{hint}")
+    raise ContractError(
+        path, f"names an unknown lead field {name!r}{hint}", exception_type=UNKNOWN_ATTRIBUTE
+    )
 
 
 def check_value(data_type: str, value: str, path: str, field: str) -> None:
@@ -688,7 +856,11 @@ def check_value(data_type: str, value: str, path: str, field: str) -> None:
         except ValueError:
             number = math.nan
         if not math.isfinite(number):
-            raise ContractError(path, f"must be a number for Number field {field}; got {value!r}")
+            raise ContractError(
+                path,
+                f"must be a number for Number field {field}; got {value!r}",
+                exception_type=INVALID_DATA_TYPE,
+            )
     elif data_type == "Date":
         try:
             parse_date(value)
@@ -696,10 +868,13 @@ def check_value(data_type: str, value: str, path: str, field: str) -> None:
             raise ContractError(
                 path,
                 f"must be a date of the form yyyy-MM-dd HH:mm:ss for Date field {field}; got {value!r}",
+                exception_type=INVALID_DATA_TYPE,
             ) from None
-    elif data_type == "Boolean" and value.strip().lower() not in BOOLEAN_VALUES:
+    elif data_type == "Boolean" and value.strip() not in BOOLEAN_VALUES:
         raise ContractError(
-            path, f"must be one of true, false, 1, 0 for Boolean field {field}; got {value!r}"
+            path,
+            f"must be 1 or 0 for Boolean field {field}; got {value!r}",
+            exception_type=INVALID_DATA_TYPE,
         )
 
 
@@ -764,6 +939,11 @@ def report_to_body(report: Report) -> dict[str, Any]:
         if output.field is not None:
             body["Output"]["AggregateField"] = output.field
     body["Paging"] = {"PageIndex": report.paging.index, "PageSize": report.paging.size}
+    if report.sorting is not None:
+        body["Sorting"] = {
+            "ColumnName": report.sorting.column,
+            "Direction": "1" if report.sorting.descending else "0",
+        }
     return body
 
 
