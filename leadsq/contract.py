@@ -56,9 +56,9 @@ __all__ = [
     "fold_chain",
     "format_date",
     "page_size_cap_message",
+    "parse_date",
     "parse_page_size_cap",
     "parse_rate_limit_message",
-    "parse_date",
     "parse_report",
     "parse_wrong_host",
     "rate_limit_message",
@@ -188,15 +188,23 @@ def decode_body(raw: bytes | str) -> object:
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise ContractError("", "The request body is not valid UTF-8.", structural=True) from None
+            raise ContractError(
+                "", "The request body is not valid UTF-8.", structural=True
+            ) from None
     if not raw.strip():
-        raise ContractError("", "The request body is empty; expected a JSON object.", structural=True)
+        raise ContractError(
+            "", "The request body is empty; expected a JSON object.", structural=True
+        )
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except RecursionError:
-        raise ContractError("", "The request body is not valid JSON: nested too deeply.", structural=True) from None
+        raise ContractError(
+            "", "The request body is not valid JSON: nested too deeply.", structural=True
+        ) from None
     except ValueError as exc:  # JSONDecodeError, or an integer of too many digits
-        raise ContractError("", f"The request body is not valid JSON: {exc}", structural=True) from None
+        raise ContractError(
+            "", f"The request body is not valid JSON: {exc}", structural=True
+        ) from None
 
 
 def _refuse_constant(name: str) -> object:
@@ -451,7 +459,9 @@ class _Node:
                 raise _missing(self.at(name))
             return None
         if not isinstance(value, str):
-            raise ContractError(self.at(name), f"must be a string, got {_kind(value)}", structural=True)
+            raise ContractError(
+                self.at(name), f"must be a string, got {_kind(value)}", structural=True
+            )
         _check_unicode(self.at(name), value)
         if not blank and not value.strip():
             raise ContractError(self.at(name), "must not be empty")
@@ -468,7 +478,9 @@ class _Node:
         if value is None:
             return []
         if not isinstance(value, list):
-            raise ContractError(self.at(name), f"must be a list, got {_kind(value)}", structural=True)
+            raise ContractError(
+                self.at(name), f"must be a list, got {_kind(value)}", structural=True
+            )
         return value
 
     def integer(self, name: str) -> int:
@@ -483,11 +495,15 @@ class _Node:
             number = float(value)
         except (ValueError, OverflowError):  # OverflowError: an int too large for a float
             raise ContractError(
-                self.at(name), f"must be an integer, got {value!r}", exception_type=INVALID_DATA_TYPE
+                self.at(name),
+                f"must be an integer, got {value!r}",
+                exception_type=INVALID_DATA_TYPE,
             ) from None
         if not math.isfinite(number) or number != int(number):
             raise ContractError(
-                self.at(name), f"must be an integer, got {value!r}", exception_type=INVALID_DATA_TYPE
+                self.at(name),
+                f"must be an integer, got {value!r}",
+                exception_type=INVALID_DATA_TYPE,
             )
         return int(number)
 
