@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 T = TypeVar("T")
 
@@ -452,6 +452,10 @@ class _Node:
     def at(self, name: str) -> str:
         return _join(self.path, name)
 
+    @overload
+    def text(self, name: str, *, required: Literal[True], blank: bool = True) -> str: ...
+    @overload
+    def text(self, name: str, *, required: bool = False, blank: bool = True) -> str | None: ...
     def text(self, name: str, *, required: bool = False, blank: bool = True) -> str | None:
         value = self.get(name)
         if value is None:
@@ -467,6 +471,12 @@ class _Node:
             raise ContractError(self.at(name), "must not be empty")
         return value
 
+    @overload
+    def choice(
+        self, name: str, choices: tuple[str, ...], *, required: Literal[True] = True
+    ) -> str: ...
+    @overload
+    def choice(self, name: str, choices: tuple[str, ...], *, required: bool) -> str | None: ...
     def choice(self, name: str, choices: tuple[str, ...], *, required: bool = True) -> str | None:
         value = self.text(name, required=required)
         if value is None:

@@ -411,9 +411,11 @@ class _Walker:
             isinstance(node, ast.UnaryOp)
             and isinstance(node.op, (ast.USub, ast.UAdd))
             and isinstance(node.operand, ast.Constant)
-            and type(node.operand.value) in (int, float)
+            and isinstance(node.operand.value, (int, float))
+            and not isinstance(node.operand.value, bool)
         ):
-            return -node.operand.value if isinstance(node.op, ast.USub) else node.operand.value
+            number = node.operand.value
+            return -number if isinstance(node.op, ast.USub) else number
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             values = [self.literal(item) for item in node.elts]
             if any(isinstance(value, list) for value in values):
