@@ -14,6 +14,7 @@ case-insensitively (section 2 of the contract); errors are :class:`ContractError
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import re
@@ -52,6 +53,7 @@ __all__ = [
     "check_fields",
     "daily_limit_message",
     "decode_body",
+    "did_you_mean",
     "error_body",
     "fold_chain",
     "format_date",
@@ -549,7 +551,10 @@ def _choose(path: str, value: str, choices: tuple[str, ...]) -> str:
     for choice in choices:
         if value.strip().lower() == choice.lower():
             return choice
-    raise ContractError(path, f"must be one of {', '.join(choices)}; got {value!r}")
+    raise ContractError(
+        path,
+        f"must be one of {', '.join(choices)}; got {value!r}{did_you_mean(value, choices)}",
+    )
 
 
 def parse_report(body: object, endpoint: str, *, max_page_size: int | None = None) -> Report:
@@ -864,11 +869,27 @@ def check_fields(report: Report, fields: Mapping[str, str]) -> None:
                 )
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean X?)`` naming the choices closest to ``word``, or ``""`` if none is close.
+
+    Case is ignored; a choice that differs only in case comes first.
+    """
+    by_folded: dict[str, str] = {}
+    for choice in choices:
+        by_folded.setdefault(choice.lower(), choice)
+    folded = word.strip().lower()
+    if folded in by_folded:
+        return f" (did you mean {by_folded[folded]}?)"
+    close = difflib.get_close_matches(folded, list(by_folded), n=3, cutoff=0.8)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(by_folded[c] for c in close)}?)"
+
+
 def _field_type(fields: Mapping[str, str], name: str, path: str) -> str:
     if name in fields:
         return fields[name]
-    folded = {key.lower(): key for key in fields}
-    hint = f" (did you mean {folded[name.lower()]}?)" if name.lower() in folded else ""
+    hint = did_you_mean(name, fields)
     raise ContractError(
         path, f"names an unknown lead field {name!r}{hint}", exception_type=UNKNOWN_ATTRIBUTE
     )
