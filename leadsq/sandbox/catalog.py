@@ -37,6 +37,7 @@ __all__ = [
     "lead_field_metadata",
     "make_users",
     "new_lead_values",
+    "user_item",
 ]
 
 
@@ -245,6 +246,25 @@ _LEGACY_OWNERS = {1: 5.0, 4: 2.0, 5: 2.0, 6: 1.0}  # user index: weight, for old
 _TEAMS = ("North", "South", "West", "East", "Inside Sales")
 
 
+def user_item(user: dict[str, Any], shape: str) -> dict[str, Any]:
+    """A user as ``Users.Get`` answers it, in the ``documented`` or ``legacy`` shape
+    (``SandboxSettings.users_shape``)."""
+    if shape == "legacy":
+        keys = ("UserID", "FirstName", "LastName", "EmailAddress", "Role", "Team")
+        return {key: user[key] for key in keys}
+    return {
+        "ID": user["UserID"],
+        "FirstName": user["FirstName"],
+        "LastName": user["LastName"],
+        "EmailAddress": user["EmailAddress"],
+        "Role": user["Role"],
+        "StatusCode": user["StatusCode"],
+        "MemberOfGroups": user["Team"],
+        "Tag": "",
+        "IsPhoneCallAgent": user["IsPhoneCallAgent"],
+    }
+
+
 def lead_field_metadata() -> list[dict[str, Any]]:
     """Every lead field as ``LeadsMetaData.Get`` returns it."""
     return [spec.descriptor() for spec in LEAD_FIELDS]
@@ -256,8 +276,11 @@ def make_users(count: int, seed: int) -> list[dict[str, Any]]:
     Returns
     -------
     list of dict
-        ``UserID, FirstName, LastName, EmailAddress, Role, Team`` plus the private
-        weights ``_recent`` and ``_legacy`` (share of new and of old leads owned).
+        ``UserID, FirstName, LastName, EmailAddress, Role, Team``, ``StatusCode`` (0
+        active, 1 inactive: every eighth user past the vendor's seven, from the fourth,
+        is inactive and still owns leads), ``IsPhoneCallAgent`` (the Sales Executives)
+        plus the private weights ``_recent`` and ``_legacy`` (share of new and of old
+        leads owned).
     """
     rng = random.Random(f"leadsq-sandbox-users-{seed}")
     users = []
@@ -283,6 +306,8 @@ def make_users(count: int, seed: int) -> list[dict[str, Any]]:
                 "EmailAddress": f"{handle}@sandbox.example.com",
                 "Role": role,
                 "Team": team,
+                "StatusCode": int(index >= len(VENDOR_USER_IDS) and index % 8 == 3),
+                "IsPhoneCallAgent": role == "Sales Executive",
             }
         )
     ranks = list(range(1, count + 1))

@@ -14,8 +14,15 @@ import threading
 from collections.abc import Sequence
 from typing import TextIO
 
+from leadsq.contract import ENDPOINT_PATHS
 from leadsq.sandbox.runtime import Sandbox
-from leadsq.sandbox.settings import DEMO_SECRET_KEY, Churn, Faults, SandboxSettings
+from leadsq.sandbox.settings import (
+    DEMO_SECRET_KEY,
+    USERS_SHAPES,
+    Churn,
+    Faults,
+    SandboxSettings,
+)
 
 __all__ = ["build_parser", "main", "settings_from_args"]
 
@@ -76,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="send Retry-After with an over-limit answer (the real service documents none)",
     )
     limits.add_argument(
-        "--max-page-size", type=int, default=5000, help="largest PageSize (default 5000)"
+        "--max-page-size", type=int, default=10_000, help="largest PageSize (default 10000)"
     )
     limits.add_argument(
         "--max-body-bytes", type=int, default=1 << 20, help="largest body (default 1 MiB)"
@@ -85,6 +92,34 @@ def build_parser() -> argparse.ArgumentParser:
         "--latency", type=float, default=0.0, help="seconds from a call's arrival to its answer"
     )
     limits.add_argument("--jitter", type=float, default=0.0, help="up to this many more seconds")
+    real = parser.add_argument_group("the real service's uncertain ways (API.md section 7)")
+    real.add_argument(
+        "--input-error-status",
+        type=int,
+        choices=(500, 400),
+        default=500,
+        help="status of an input error such as a bad value (default 500, as the real service)",
+    )
+    real.add_argument(
+        "--not-contacted-path",
+        choices=ENDPOINT_PATHS["not_contacted"],
+        default=None,
+        help="the only Leads Not Contacted path answered (default: all of them)",
+    )
+    real.add_argument(
+        "--users-shape",
+        choices=USERS_SHAPES,
+        default="documented",
+        help="Users.Get items: documented (ID, StatusCode, ...) or legacy (UserID, Team)",
+    )
+    real.add_argument(
+        "--account-url",
+        default=None,
+        help="the API host UserByAccessKey.Get names (default: the sandbox's own URL)",
+    )
+    real.add_argument(
+        "--time-zone", default="Asia/Kolkata", help="the account's time zone (Asia/Kolkata)"
+    )
     faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
     faults.add_argument("--fault-500", type=float, default=0.0, help="answered 500")
     faults.add_argument("--fault-429", type=float, default=0.0, help="answered 429")
@@ -130,6 +165,11 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
             truncated=args.fault_truncate,
         ),
         churn=Churn(created_per_second=args.churn_create, modified_per_second=args.churn_modify),
+        input_error_status=args.input_error_status,
+        not_contacted_path=args.not_contacted_path,
+        users_shape=args.users_shape,
+        account_url=args.account_url,
+        time_zone=args.time_zone,
         **keys,
     )
 

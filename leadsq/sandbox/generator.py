@@ -4,7 +4,8 @@ The data is generated in DuckDB SQL. Randomness is hash-based: every random draw
 ``hash(seed, row, salt)``, so the same seed, sizes and anchor give the same rows, whatever
 the number of threads DuckDB uses. What it looks like:
 
-* **users**: ``UserID, FirstName, LastName, EmailAddress, Role, Team``; the first seven
+* **users**: ``UserID, FirstName, LastName, EmailAddress, Role, Team, StatusCode`` (a
+  few inactive users, 1, still own leads); the first seven
   carry the user ids of the vendor's example requests. Workloads are uneven (Zipf-like);
   the admin owns no new leads.
 * **leads**: the standard fields of the contract (section 6), a Boolean ``DoNotCall``
@@ -132,14 +133,11 @@ def _macros(con: duckdb.DuckDBPyConnection, seed: int) -> None:
 def _create_users(con: duckdb.DuckDBPyConnection, users: Sequence[dict[str, Any]]) -> None:
     con.execute(
         "CREATE TABLE users (UserID VARCHAR PRIMARY KEY, FirstName VARCHAR, LastName VARCHAR, "
-        "EmailAddress VARCHAR, Role VARCHAR, Team VARCHAR)"
+        "EmailAddress VARCHAR, Role VARCHAR, Team VARCHAR, StatusCode INTEGER)"
     )
+    keys = ("UserID", "FirstName", "LastName", "EmailAddress", "Role", "Team", "StatusCode")
     con.executemany(
-        "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            [u["UserID"], u["FirstName"], u["LastName"], u["EmailAddress"], u["Role"], u["Team"]]
-            for u in users
-        ],
+        "INSERT INTO users VALUES (?, ?, ?, ?, ?, ?, ?)", [[u[k] for k in keys] for u in users]
     )
     con.execute(
         "CREATE TABLE activity_types (ActivityEvent INTEGER PRIMARY KEY, "

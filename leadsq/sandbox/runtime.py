@@ -69,7 +69,8 @@ class Sandbox:
         ``leads``, ``users``, ``anchor``, ``activity_scale``, ``access_key``,
         ``secret_key``, ``host``, ``port``, ``rate_limit``, ``rate_limit_status``,
         ``max_page_size``, ``latency``, ``jitter``, ``faults``, ``churn``,
-        ``max_body_bytes``.
+        ``max_body_bytes``, and the real service's uncertain ways: ``input_error_status``,
+        ``not_contacted_path``, ``users_shape``, ``account_url``, ``time_zone``, ...
 
     Attributes
     ----------
@@ -207,9 +208,10 @@ class Sandbox:
         return self.settings.secret_key
 
     def stats(self) -> dict[str, Any]:
-        """Answers by status so far and the peak calls let through in a rate-limit window."""
+        """Answers by status, requests by path, and the peak calls let through in a
+        rate-limit window, so far (see :meth:`SandboxApp.stats`)."""
         if self.app is None:
-            return {"answers": {}, "peak_window_calls": 0}
+            return {"answers": {}, "paths": {}, "peak_window_calls": 0}
         return self.app.stats()
 
     def __repr__(self) -> str:

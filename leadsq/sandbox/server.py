@@ -4,25 +4,27 @@
 :func:`make_server` serves it threaded with werkzeug's server and a request handler that
 never logs a query string (the keys may be in it). One call goes through, in order:
 
-1. routing: an unknown path is 404, a known path with another method 405;
-2. authentication: keys from the query string (``accessKey``/``secretKey``, names matched
-   case-insensitively) or the ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers, compared in
-   constant time; missing or wrong keys are 401;
-3. the sliding-window rate limit per access key (``limits``' moving window), answered 429
-   or 200 with the rate-limit body as the settings say; a call counts when it arrives;
-4. injected faults: a 500, a rate-limit answer, a dropped connection or (after the work)
-   a truncated body;
-5. the endpoint: metadata lists, or a report (body at most ``max_body_bytes``, else 413;
-   bad JSON or a body that breaks the contract 400) answered as JSON or CSV;
+1. routing: an unknown path is 404, a known path with another method 405 (every request
+   that reaches this step is counted per path, :meth:`SandboxApp.stats`);
+2-4. the gate (:mod:`~leadsq.sandbox.gate`): the keys (401 when missing or wrong), the
+   rate limit per access key (a call counts when it arrives), the injected fault;
+5. the endpoint: metadata lists, the caller's account (``UserByAccessKey.Get``), or a
+   report (body at most ``max_body_bytes``, else 413) answered as JSON or CSV;
 6. latency (fixed plus jitter): the answer leaves that long after the call arrived, or
    when its work is done if that takes longer, as a remote service's round trip
    includes its own work; it does not move the call's arrival in the rate-limit window.
+
+A refused report is answered as the real service does (section 5 of the contract): a
+body that is not JSON or not of the documented structure 400 ``MXInvalidInputException``;
+any other input error (a bad value, an unknown field, a page over the cap)
+``input_error_status`` (500 by default) with the error's own ``MX...Exception`` type.
 
 Reports are worked out one at a time (DuckDB spreads each over the cores itself): calls
 answered at once would otherwise take the CPU from the threads still reading the next
 calls, and those calls would reach the rate limit many milliseconds after they arrived.
 
-A bad request is never a 500: only a bug is, and it is logged. :func:`routes` lists
+Besides those input errors and injected faults, a 500 is a bug: it is logged and counted
+(``crashed``). :func:`routes` lists
 every route; :mod:`~leadsq.sandbox.openapi` describes them, and the app serves that
 description at ``GET /openapi.json`` before any of the steps above but the latency (no
 keys needed, never limited or faulted).
@@ -31,27 +33,17 @@ keys needed, never limited or faulted).
 from __future__ import annotations
 
 import contextlib
-import csv
-import hashlib
-import hmac
-import io
-import json
 import logging
-import math
 import random
 import re
 import socket
 import threading
 import time
-from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.serving import make_server as _werkzeug_server
@@ -62,13 +54,19 @@ from leadsq.contract import (
     METADATA_PATHS,
     ContractError,
     decode_body,
-    error_body,
     parse_report,
-    rate_limit_message,
 )
+from leadsq.sandbox.gate import Gate, Stats
 from leadsq.sandbox.openapi import OPENAPI_PATH, openapi_document
+from leadsq.sandbox.responses import (
+    JSON_CONTENT_TYPE,
+    contract_error_response,
+    csv_response,
+    error_response,
+    json_response,
+)
 from leadsq.sandbox.settings import SandboxSettings
-from leadsq.sandbox.store import Answer, Store
+from leadsq.sandbox.store import Store
 
 __all__ = ["Route", "SandboxApp", "make_server", "routes"]
 
@@ -76,8 +74,9 @@ logger = logging.getLogger("leadsq.sandbox")
 
 _METADATA_SUMMARIES = {
     "lead_fields": "Lead field descriptors (SchemaName, DisplayName, DataType, ...)",
-    "activity_types": "Activity types (ActivityEvent, DisplayName, Category)",
-    "users": "Users (UserID, FirstName, LastName, EmailAddress, Role, Team)",
+    "activity_types": "Activity types (ActivityEvent, DisplayName or ActivityEventName, ...)",
+    "users": "Users (ID, FirstName, LastName, EmailAddress, Role, StatusCode, ...)",
+    "account": "The caller's user, its account's API host and time zone",
 }
 _ENDPOINT_SUMMARIES = {
     "distribution": "Lead Distribution Analytics: leads passing every filter",
@@ -89,8 +88,9 @@ _ENDPOINT_SUMMARIES = {
 class Route:
     """One route: the ``name`` of what it serves, its ``method`` and ``path``.
 
-    ``kind`` is ``"report"`` (a JSON body, answered as JSON or CSV) or ``"metadata"``
-    (a JSON list); ``alias`` marks the extra paths the sandbox also answers.
+    ``kind`` is ``"report"`` (a JSON body, answered as JSON or CSV), ``"metadata"`` (a
+    JSON list) or ``"account"`` (a JSON object); ``alias`` marks the extra paths the
+    sandbox also answers.
     """
 
     name: str
@@ -101,80 +101,29 @@ class Route:
     alias: bool = False
 
 
-def routes() -> list[Route]:
-    """Every route the sandbox answers, in a stable order."""
+def routes(not_contacted_path: str | None = None) -> list[Route]:
+    """Every route the sandbox answers, in a stable order.
+
+    Parameters
+    ----------
+    not_contacted_path : str, optional
+        The only Not Contacted path answered (``SandboxSettings.not_contacted_path``);
+        by default all of ``ENDPOINT_PATHS["not_contacted"]``.
+    """
     result = []
     for name, paths in ENDPOINT_PATHS.items():
+        if name == "not_contacted" and not_contacted_path is not None:
+            paths = (not_contacted_path,)
         for i, path in enumerate(paths):
             result.append(Route(name, "POST", path, "report", _ENDPOINT_SUMMARIES[name], i > 0))
     for name, path in METADATA_PATHS.items():
-        result.append(Route(name, "GET", path, "metadata", _METADATA_SUMMARIES[name]))
+        kind = "account" if name == "account" else "metadata"
+        result.append(Route(name, "GET", path, kind, _METADATA_SUMMARIES[name]))
     return result
-
-
-JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 class _Dropped(ConnectionAbortedError):
     """Raised to make werkzeug's server drop the connection silently."""
-
-
-class _Stats:
-    """Counts of answers, and the most calls let through in any rate-limit window."""
-
-    def __init__(self, window: float | None) -> None:
-        self._lock = threading.Lock()
-        self._window = window
-        self._calls: dict[str, deque[float]] = {}
-        self.answers: Counter[str] = Counter()
-        self.peak_window_calls = 0
-
-    def answered(self, what: str) -> None:
-        with self._lock:
-            self.answers[what] += 1
-
-    def admitted(self, key_id: str) -> None:
-        if self._window is None:
-            return
-        now = time.monotonic()
-        with self._lock:
-            calls = self._calls.setdefault(key_id, deque())
-            calls.append(now)
-            while calls and calls[0] <= now - self._window:
-                calls.popleft()
-            self.peak_window_calls = max(self.peak_window_calls, len(calls))
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "answers": dict(self.answers),
-                "peak_window_calls": self.peak_window_calls,
-            }
-
-
-def _json(status: int, payload: Any, headers: dict[str, str] | None = None) -> Response:
-    try:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
-        body = json.dumps(payload, separators=(",", ":")).encode("ascii")
-    return Response(body, status=status, headers=headers, content_type=JSON_CONTENT_TYPE)
-
-
-def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
-    return _json(status, error_body(status, message), headers)
-
-
-def _csv(answer: Answer, name: str) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(answer.columns)
-    writer.writerows(answer.rows)  # None is written as an empty field
-    return Response(
-        buffer.getvalue().encode("utf-8"),
-        status=200,
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-    )
 
 
 class SandboxApp:
@@ -191,26 +140,18 @@ class SandboxApp:
     def __init__(self, settings: SandboxSettings, store: Store) -> None:
         self.settings = settings
         self.store = store
-        self._routes = {route.path: route for route in routes()}
+        served = routes(settings.not_contacted_path)
+        self._routes = {route.path: route for route in served}
         self._allowed: dict[str, list[str]] = {}
         for route in self._routes.values():
             self._allowed.setdefault(route.path, []).append(route.method)
-        self._access = settings.access_key.encode("utf-8")
-        self._secret = settings.secret_key.encode("utf-8")
-        self._limiter: MovingWindowRateLimiter | None = None
-        self._limit_item: RateLimitItemPerSecond | None = None
-        window = None
-        if settings.rate_limit is not None:
-            calls, window = settings.rate_limit
-            self._limiter = MovingWindowRateLimiter(MemoryStorage())
-            self._limit_item = RateLimitItemPerSecond(calls, window, namespace="leadsq-sandbox")
-        # separate generators, so the sequence of faults does not depend on the jitter
-        self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
+        self._stats = Stats(settings.rate_limit[1] if settings.rate_limit else None)
+        self._gate = Gate(settings, self._stats)
+        # its own generator, so the sequence of faults does not depend on the jitter
         self._jitter = random.Random(f"leadsq-sandbox-jitter-{settings.seed}")
-        self._random_lock = threading.Lock()
+        self._jitter_lock = threading.Lock()
         self._work_lock = threading.Lock()  # one report at a time (see the module's doc)
-        self._stats = _Stats(window)
-        self._description = openapi_document(routes(), fields=store.fields, settings=settings)
+        self._description = openapi_document(served, fields=store.fields, settings=settings)
 
     # ------------------------------------------------------------------ WSGI
 
@@ -224,7 +165,10 @@ class SandboxApp:
             raise
         except Exception:  # a bug: never a bad request
             logger.exception("sandbox error on %s %s", request.method, request.path)
-            response = _error(500, "The sandbox failed on this request (a bug: see its log).")
+            self._stats.answered("crashed")
+            response = error_response(
+                500, "The sandbox failed on this request (a bug: see its log)."
+            )
         finally:
             self._wait_latency(arrived)
         self._stats.answered("truncated" if truncate else str(response.status_code))
@@ -233,8 +177,16 @@ class SandboxApp:
         return response(environ, start_response)
 
     def stats(self) -> dict[str, Any]:
-        """Answers given so far by status (plus ``dropped``/``truncated``), and
-        ``peak_window_calls``: the most calls let through in any rate-limit window."""
+        """What the sandbox answered so far.
+
+        Returns
+        -------
+        dict
+            ``answers``: answers by status (plus ``dropped``/``truncated``, and
+            ``crashed`` for a request that failed the sandbox: a bug); ``paths``: requests
+            that reached routing, by path, whatever their answer; ``peak_window_calls``:
+            the most calls let through in any rate-limit window.
+        """
         return self._stats.snapshot()
 
     # ------------------------------------------------------------------ steps
@@ -242,36 +194,30 @@ class SandboxApp:
     def _respond(self, request: Request) -> tuple[Response, bool]:
         if request.path == OPENAPI_PATH:  # documentation: no keys, limits or faults
             return self._openapi(request), False
+        self._stats.routed(request.path)
         route = self._routes.get(request.path)
         if route is None:
-            return _error(404, f"The API could not be found: {request.path}"), False
+            return error_response(404, f"The API could not be found: {request.path}"), False
         if request.method != route.method:
             allowed = ", ".join(self._allowed[route.path])
-            return (
-                _error(
-                    405,
-                    f"{request.method} is not allowed on {route.path}; use {allowed}",
-                    {"Allow": allowed},
-                ),
-                False,
-            )
+            message = f"{request.method} is not allowed on {route.path}; use {allowed}"
+            return error_response(405, message, {"Allow": allowed}), False
         query = self._query(request)
-        denied = self._authenticate(request, query)
-        if denied is not None:
-            return denied, False
-        limited = self._rate_limit(request, query)
-        if limited is not None:
-            return limited, False
-        fault = self._draw_fault()
+        stopped = self._gate.authenticate(request, query) or self._gate.limit(request, query)
+        if stopped is not None:
+            return stopped, False
+        fault = self._gate.draw_fault()
         if fault == "server_error":
-            return _error(500, "Injected fault: the API call failed."), False
+            return error_response(500, "Injected fault: the API call failed."), False
         if fault in ("rate_limit", "rate_limit_200"):
             status = 429 if fault == "rate_limit" else 200
-            return self._rate_limit_answer(status), False
+            return self._gate.rate_limit_answer(status), False
         if fault == "dropped":
             self._drop(request)
         if route.kind == "metadata":
-            response = _json(200, getattr(self.store, route.name)())
+            response = json_response(200, getattr(self.store, route.name)())
+        elif route.kind == "account":
+            response = json_response(200, self.store.account(request.host_url.rstrip("/")))
         else:
             response = self._report(request, query, route)
         return response, fault == "truncated"
@@ -279,13 +225,13 @@ class SandboxApp:
     def _openapi(self, request: Request) -> Response:
         if request.method != "GET":
             message = f"{request.method} is not allowed on {OPENAPI_PATH}; use GET"
-            return _error(405, message, {"Allow": "GET"})
-        return _json(200, self._description)
+            return error_response(405, message, {"Allow": "GET"})
+        return json_response(200, self._description)
 
     def _wait_latency(self, arrived: float) -> None:
         delay = self.settings.latency
         if self.settings.jitter:
-            with self._random_lock:
+            with self._jitter_lock:
                 delay += self._jitter.uniform(0.0, self.settings.jitter)
         left = arrived + delay - time.monotonic()
         if left > 0:
@@ -298,60 +244,6 @@ class SandboxApp:
         for name, value in parse_qsl(text, keep_blank_values=True, errors="replace"):
             query.setdefault(name.lower(), value)
         return query
-
-    def _keys(self, request: Request, query: dict[str, str]) -> tuple[str | None, str | None]:
-        access = query.get("accesskey") or request.headers.get("x-LSQ-AccessKey") or None
-        secret = query.get("secretkey") or request.headers.get("x-LSQ-SecretKey") or None
-        return access, secret
-
-    def _authenticate(self, request: Request, query: dict[str, str]) -> Response | None:
-        access, secret = self._keys(request, query)
-        if not access or not secret:
-            return _error(
-                401,
-                "Access key and secret key are required: pass accessKey and secretKey in the "
-                "query string or the x-LSQ-AccessKey and x-LSQ-SecretKey headers.",
-            )
-        # compare both, in constant time, before deciding
-        access_ok = hmac.compare_digest(access.encode("utf-8", "replace"), self._access)
-        secret_ok = hmac.compare_digest(secret.encode("utf-8", "replace"), self._secret)
-        if not (access_ok and secret_ok):
-            return _error(
-                401, "Invalid access key or secret key. Check your AccessKey and SecretKey."
-            )
-        return None
-
-    def _rate_limit(self, request: Request, query: dict[str, str]) -> Response | None:
-        if self._limiter is None or self._limit_item is None:
-            return None
-        access, _ = self._keys(request, query)
-        key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
-        if not self._limiter.hit(self._limit_item, key_id):
-            answer = self._rate_limit_answer(self.settings.rate_limit_status)
-            if self.settings.retry_after:
-                reset = self._limiter.get_window_stats(self._limit_item, key_id).reset_time
-                answer.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
-            return answer
-        self._stats.admitted(key_id)
-        return None
-
-    def _rate_limit_answer(self, status: int) -> Response:
-        calls, window = self.settings.rate_limit or (25, 5)
-        body = error_body(429, rate_limit_message(calls, window))
-        return _json(status, body)
-
-    def _draw_fault(self) -> str | None:
-        faults = self.settings.faults
-        if not faults:
-            return None
-        with self._random_lock:
-            draw = self._faults.random()
-        cumulative = 0.0
-        for name in ("server_error", "rate_limit", "rate_limit_200", "dropped", "truncated"):
-            cumulative += getattr(faults, name)
-            if draw < cumulative:
-                return name
-        return None
 
     def _drop(self, request: Request) -> None:
         self._stats.answered("dropped")
@@ -372,39 +264,44 @@ class SandboxApp:
     def _report(self, request: Request, query: dict[str, str], route: Route) -> Response:
         response_format = (query.get("responseformat") or "json").strip().lower()
         if response_format not in ("json", "csv"):
-            return _error(400, "responseformat must be JSON or CSV")
-        body = self._body(request)
-        if isinstance(body, Response):
-            return body
+            return error_response(400, "responseformat must be JSON or CSV")
         try:
+            body = self._body(request)
+            if isinstance(body, Response):
+                return body
             report = parse_report(body, route.name, max_page_size=self.settings.max_page_size)
             with self._work_lock:
                 answer = self.store.run(report, as_json=response_format == "json")
         except ContractError as exc:
-            return _error(400, exc.message)
+            return contract_error_response(exc, self.settings.input_error_status)
         if response_format == "csv":
-            return _csv(answer, route.name)
+            return csv_response(answer.columns, answer.rows, route.name)
         if answer.results_json is not None:  # the database wrote the page's JSON
-            body = f'{{"TotalCount":"{answer.total}","Results":{answer.results_json}}}'
-            return Response(body.encode("utf-8"), content_type=JSON_CONTENT_TYPE)
-        return _json(200, {"TotalCount": str(answer.total), "Results": answer.records()})
+            text = f'{{"TotalCount":"{answer.total}","Results":{answer.results_json}}}'
+            return Response(text.encode("utf-8"), content_type=JSON_CONTENT_TYPE)
+        return json_response(200, {"TotalCount": str(answer.total), "Results": answer.records()})
 
     def _body(self, request: Request) -> object:
+        """The decoded JSON body, or the 413 of a body that is too large.
+
+        Raises
+        ------
+        ContractError
+            (structural) For a body that ends early or is not JSON.
+        """
         limit = self.settings.max_body_bytes
         too_large = f"The request body is larger than {limit} bytes."
         length = request.content_length
         if length is not None and length > limit:
-            return _error(413, too_large)
+            return error_response(413, too_large)
         try:
             raw = request.stream.read(limit + 1)
         except ClientDisconnected:
-            return _error(400, "The request body ended before its Content-Length.")
+            message = "The request body ended before its Content-Length."
+            raise ContractError("", message, structural=True) from None
         if len(raw) > limit:
-            return _error(413, too_large)
-        try:
-            return decode_body(raw)
-        except ContractError as exc:
-            return _error(400, exc.message)
+            return error_response(413, too_large)
+        return decode_body(raw)
 
 
 class _QuietHandler(WSGIRequestHandler):

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import math
 import re
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
-from leadsq.contract import DATE_FORMAT
+from leadsq.contract import DATE_FORMAT, ENDPOINT_PATHS
 
 __all__ = [
     "DEMO_ACCESS_KEY",
@@ -28,13 +29,17 @@ __all__ = [
     "parse_anchor",
 ]
 
+USERS_SHAPES = ("documented", "legacy")
+"""``Users.Get`` shapes: the vendor's documented one, or the sandbox's first one."""
+
 DEMO_ACCESS_KEY = "u$sandbox-demo-access-key"
 """The sandbox's default access key."""
 
 DEMO_SECRET_KEY = "sandbox-demo-secret-key"
 """The sandbox's default secret key (a demo value: it protects made-up data only)."""
 
-_KEY_PATTERN = re.compile(r"[!-~]+")  # printable ASCII, no spaces
+_PRINTABLE = re.compile(r"[!-~]+")  # printable ASCII, no spaces
+NOT_CONTACTED = ENDPOINT_PATHS["not_contacted"]
 
 
 def _check_share(owner: str, name: str, value: object) -> float:
@@ -62,6 +67,23 @@ def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = 
         upper = f" and <= {maximum}" if maximum is not None else ""
         raise ValueError(f"{name} must be >= {minimum}{upper}, got {value!r}")
     return value
+
+
+def _check_choice(name: str, value: object, choices: tuple[Any, ...]) -> None:
+    if isinstance(value, bool) or value not in choices:
+        expected = ", ".join(repr(choice) for choice in choices)
+        raise ValueError(f"{name} must be one of {expected}; got {value!r}")
+
+
+def _check_time_zone(value: object) -> None:
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ValueError(
+            f"time_zone must be an IANA time zone such as Asia/Kolkata, got {value!r}"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -212,7 +234,9 @@ class SandboxSettings:
         Send ``Retry-After`` (whole seconds until a call is allowed again) with an
         over-limit answer. Off by default: the real service documents no such header.
     max_page_size : int
-        Largest ``Paging.PageSize`` accepted (default 5000).
+        Largest ``Paging.PageSize`` accepted (default 10,000, as a public production job
+        reads pages). A bigger page is an input error in the real service's words:
+        ``Invalid Input! Parameter Name: PageSize can not be more than 10000``.
     latency : float
         Seconds from a call's arrival to its answer (the answer leaves when its work is
         done if that takes longer): the service's round trip. The call counts against
@@ -225,6 +249,28 @@ class SandboxSettings:
         Leads created and modified per second while running (none by default).
     max_body_bytes : int
         Largest request body accepted; larger bodies get 413 (default 1 MiB).
+    input_error_status : {500, 400}
+        HTTP status of an input error: a well-formed body with a bad value, an unknown
+        field, a page over the cap. Default 500, as the real service answers [seen]; the
+        body's ``ExceptionType`` names the error (``MXInvalidDataTypeException``, ...)
+        either way. A body that is not JSON or not of the documented structure is always
+        400 ``MXInvalidInputException``.
+    not_contacted_path : str, optional
+        The only Leads Not Contacted path answered (one of
+        ``ENDPOINT_PATHS["not_contacted"]``; the others are 404). Default: all of them,
+        since the real one is not known.
+    users_shape : {"documented", "legacy"}
+        ``Users.Get`` items: ``"documented"`` (default) as the vendor documents them:
+        ``ID, FirstName, LastName, EmailAddress, Role, StatusCode`` (0 active, 1
+        inactive: a few users are inactive and still own leads), ``MemberOfGroups, Tag,
+        IsPhoneCallAgent``; ``"legacy"``: ``UserID, FirstName, LastName, EmailAddress,
+        Role, Team``. The user filter's ``LookupName`` stays ``UserID`` either way.
+    account_url : str, optional
+        The API host ``UserByAccessKey.Get`` names in ``LSQCommonServiceURLs.api``
+        (a host name or a base URL); default the sandbox's own base URL.
+    time_zone : str
+        The account's time zone, ``UserByAccessKey.Get``'s ``TimeZone`` (an IANA name;
+        default ``Asia/Kolkata``).
     """
 
     seed: int = 7
@@ -239,12 +285,17 @@ class SandboxSettings:
     rate_limit: tuple[int, int] | None = (25, 5)
     rate_limit_status: int = 429
     retry_after: bool = False
-    max_page_size: int = 5000
+    max_page_size: int = 10_000
     latency: float = 0.0
     jitter: float = 0.0
     faults: Faults = field(default_factory=Faults)
     churn: Churn = field(default_factory=Churn)
     max_body_bytes: int = 1 << 20
+    input_error_status: int = 500
+    not_contacted_path: str | None = None
+    users_shape: str = "documented"
+    account_url: str | None = None
+    time_zone: str = "Asia/Kolkata"
 
     def __post_init__(self) -> None:
         def set_(name: str, value: object) -> None:
@@ -259,7 +310,7 @@ class SandboxSettings:
             raise ValueError(f"activity_scale must be at most 100, got {self.activity_scale:g}")
         for name in ("access_key", "secret_key"):
             value = getattr(self, name)
-            if not isinstance(value, str) or not _KEY_PATTERN.fullmatch(value):
+            if not isinstance(value, str) or not _PRINTABLE.fullmatch(value):
                 # never echo a key: it may be a real secret pasted by mistake
                 raise ValueError(f"{name} must be a non-empty string of printable ASCII")
         if not isinstance(self.host, str) or not self.host.strip():
@@ -276,6 +327,18 @@ class SandboxSettings:
         set_("faults", _coerce(Faults, "faults", self.faults))
         set_("churn", _coerce(Churn, "churn", self.churn))
         _check_int("max_body_bytes", self.max_body_bytes, minimum=1)
+        _check_choice("input_error_status", self.input_error_status, (500, 400))
+        if self.not_contacted_path is not None:
+            _check_choice("not_contacted_path", self.not_contacted_path, NOT_CONTACTED)
+        _check_choice("users_shape", self.users_shape, USERS_SHAPES)
+        if self.account_url is not None and (
+            not isinstance(self.account_url, str) or not _PRINTABLE.fullmatch(self.account_url)
+        ):
+            raise ValueError(
+                "account_url must be a host name or a base URL without spaces, "
+                f"got {self.account_url!r}"
+            )
+        _check_time_zone(self.time_zone)
 
     @staticmethod
     def _checked_rate_limit(value: object) -> tuple[int, int] | None:

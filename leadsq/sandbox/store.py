@@ -24,6 +24,7 @@ from leadsq.sandbox.catalog import (
     LEAD_FIELDS,
     lead_field_metadata,
     new_lead_values,
+    user_item,
 )
 from leadsq.sandbox.generator import generate
 from leadsq.sandbox.settings import SandboxSettings
@@ -40,7 +41,7 @@ TABLES = {
     "users": "rowid",
     "activity_types": '"ActivityEvent"',
 }
-_USER_KEYS = ("UserID", "FirstName", "LastName", "EmailAddress", "Role", "Team")
+_ORG_SHORT_CODE = "61011"  # the sandbox's made-up account number
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Store:
         )
         self._churn_rng = random.Random(f"leadsq-sandbox-churn-{settings.seed}")
         self._started = time.monotonic()
-        self._users = [{key: user[key] for key in _USER_KEYS} for user in self._team]
+        self._users = [user_item(user, settings.users_shape) for user in self._team]
 
     # ------------------------------------------------------------------ reads
 
@@ -157,8 +158,26 @@ class Store:
         ]
 
     def users(self) -> list[dict[str, Any]]:
-        """The ``Users.Get`` list: ``UserID, FirstName, LastName, EmailAddress, Role, Team``."""
+        """The ``Users.Get`` list, in the shape of ``settings.users_shape``."""
         return [dict(user) for user in self._users]
+
+    def account(self, own_url: str) -> dict[str, Any]:
+        """The ``UserByAccessKey.Get`` answer: the caller (the account's first user, its
+        admin), the account's API host (``settings.account_url``, else ``own_url``) and
+        its time zone."""
+        user = self._team[0]
+        return {
+            "ID": user["UserID"],
+            "FirstName": user["FirstName"],
+            "LastName": user["LastName"],
+            "EmailAddress": user["EmailAddress"],
+            "OrgShortCode": _ORG_SHORT_CODE,
+            "TimeZone": self.settings.time_zone,
+            "LSQCommonServiceURLs": {
+                "api": self.settings.account_url or own_url,
+                "app": own_url,
+            },
+        }
 
     def table(self, name: str) -> pd.DataFrame:
         """A raw table as a DataFrame, for tests to compute expectations independently.

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from leadsq.contract import ENDPOINT_PATHS, METADATA_PATHS
+from leadsq.contract import ENDPOINT_PATHS, INPUT_ERROR_TYPES, INVALID_INPUT, METADATA_PATHS
 from leadsq.sandbox import Sandbox
 
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -67,6 +67,20 @@ class Api:
             if len(page) < 5000:
                 return result
             body["Paging"]["PageIndex"] += 1
+
+
+def refusal(response: requests.Response) -> str:
+    """The message of a refused report, checked to be answered as the real service does by
+    default: 400 ``MXInvalidInputException`` for a body out of the documented structure,
+    500 with an input-error type for any other input error."""
+    body = response.json()
+    assert set(body) == {"Status", "ExceptionType", "ExceptionMessage"}, body
+    assert body["ExceptionType"] in INPUT_ERROR_TYPES, body
+    if response.status_code == 400:
+        assert body["ExceptionType"] == INVALID_INPUT, body
+    else:
+        assert response.status_code == 500, response.text
+    return body["ExceptionMessage"]
 
 
 def small_sandbox(**options: Any) -> Iterator[Sandbox]:

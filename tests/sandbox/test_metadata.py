@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from leadsq.contract import FIELD_TYPES
-from tests.sandbox.helpers import Api
+from tests.sandbox.helpers import Api, small_sandbox
 
 VENDOR_USER_IDS = [
     "01f131a5-7746-11e6-bcaf-0677ec402fcf",
@@ -69,14 +69,44 @@ def test_activity_types_include_phone_calls_and_custom_types(
     assert all(set(t) == {"ActivityEvent", "DisplayName", "Category"} for t in types)
 
 
+DOCUMENTED_USER_KEYS = {
+    "ID",
+    "FirstName",
+    "LastName",
+    "EmailAddress",
+    "Role",
+    "StatusCode",
+    "MemberOfGroups",
+    "Tag",
+    "IsPhoneCallAgent",
+}
+
+
 def test_users_start_with_the_vendor_example_users(api: Api, leads: pd.DataFrame) -> None:
     users = api.get("users").json()
 
-    assert [u["UserID"] for u in users[:7]] == VENDOR_USER_IDS
+    assert [u["ID"] for u in users[:7]] == VENDOR_USER_IDS
+    assert all(set(u) == DOCUMENTED_USER_KEYS for u in users)
+    assert set(leads["OwnerId"]) <= {u["ID"] for u in users}
+
+
+def test_a_few_users_are_inactive_and_still_own_leads(api: Api, leads: pd.DataFrame) -> None:
+    users = api.get("users").json()
+
+    inactive = {u["ID"] for u in users if u["StatusCode"] == 1}
+    assert {u["StatusCode"] for u in users} == {0, 1}
+    assert 0 < len(inactive) <= len(users) // 5
+    assert inactive & set(leads["OwnerId"])
+
+
+def test_the_legacy_users_shape_has_user_id_and_team() -> None:
+    for box in small_sandbox(users_shape="legacy"):
+        users = Api(box).get("users").json()
+
+    assert users[0]["UserID"] == VENDOR_USER_IDS[0]
     assert all(
         set(u) == {"UserID", "FirstName", "LastName", "EmailAddress", "Role", "Team"} for u in users
     )
-    assert set(leads["OwnerId"]) <= {u["UserID"] for u in users}
 
 
 def test_metadata_answers_need_keys(api: Api) -> None:

@@ -26,7 +26,16 @@ def test_routes_list_every_documented_path() -> None:
         False,
         True,
         True,
+        True,
     ]
+
+
+def test_one_not_contacted_path_is_listed_alone_and_not_as_an_alias() -> None:
+    path = ENDPOINT_PATHS["not_contacted"][2]
+
+    listed = [(route.path, route.alias) for route in routes(path) if route.name == "not_contacted"]
+
+    assert listed == [(path, False)]
 
 
 def test_concurrent_calls_get_consistent_answers(api: Api) -> None:
@@ -71,9 +80,12 @@ def test_the_package_exports_a_sorted_all_of_its_public_names() -> None:
     modules = {
         "catalog",
         "cli",
+        "gate",
         "generator",
         "openapi",
+        "responses",
         "runtime",
+        "schemas",
         "server",
         "settings",
         "sql",

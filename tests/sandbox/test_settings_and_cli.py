@@ -22,7 +22,12 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.leads == 20_000
     assert settings.rate_limit == (25, 5)
     assert settings.rate_limit_status == 429
-    assert settings.max_page_size == 5000
+    assert settings.max_page_size == 10_000
+    assert settings.input_error_status == 500
+    assert settings.not_contacted_path is None
+    assert settings.users_shape == "documented"
+    assert settings.account_url is None
+    assert settings.time_zone == "Asia/Kolkata"
     assert settings.host == "127.0.0.1"
     assert settings.port == 0
     assert (settings.access_key, settings.secret_key) == (DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
@@ -63,6 +68,11 @@ def test_the_anchor_is_a_naive_datetime(anchor: object, expected: datetime) -> N
         ({"access_key": ""}, "access_key"),
         ({"secret_key": "has space"}, "secret_key"),
         ({"max_body_bytes": 0}, "max_body_bytes"),
+        ({"input_error_status": 422}, "input_error_status must be one of 500, 400"),
+        ({"not_contacted_path": "/Leads/Elsewhere"}, "not_contacted_path must be one of"),
+        ({"users_shape": "new"}, "users_shape must be one of 'documented', 'legacy'"),
+        ({"account_url": "api in21"}, "account_url"),
+        ({"time_zone": "Mars/Olympus"}, "time_zone must be an IANA time zone"),
     ],
 )
 def test_a_bad_setting_is_a_value_error_naming_it(options: dict, words: str) -> None:
@@ -141,6 +151,25 @@ def test_the_command_options_become_settings() -> None:
         100,
     )
     assert settings.anchor == datetime(2026, 11, 1)
+
+
+def test_the_command_options_of_the_real_services_ways_become_settings() -> None:
+    path = "/Leads/NotContacted/FilterByLeadField"
+    args = build_parser().parse_args(
+        [
+            "--input-error-status", "400", "--not-contacted-path", path,
+            "--users-shape", "legacy", "--account-url", "https://api-in21.leadsquared.com",
+            "--time-zone", "Asia/Dubai",
+        ]
+    )  # fmt: skip
+
+    settings = settings_from_args(args)
+
+    assert settings.input_error_status == 400
+    assert settings.not_contacted_path == path
+    assert settings.users_shape == "legacy"
+    assert settings.account_url == "https://api-in21.leadsquared.com"
+    assert settings.time_zone == "Asia/Dubai"
 
 
 def test_the_rate_limit_can_be_switched_off() -> None:

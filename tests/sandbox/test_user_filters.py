@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.sandbox.helpers import Api, auto_ids, expected_ids, list_body
+from tests.sandbox.helpers import Api, auto_ids, expected_ids, list_body, refusal
 
 
 def condition(field: str, op: str, value: str, link: str | None = None) -> dict:
@@ -137,11 +137,10 @@ def test_many_or_groups_are_answered_without_blowing_up(api: Api, leads: pd.Data
     assert response.status_code == 200
 
 
-def test_an_unknown_user_field_is_a_400_naming_its_path(api: Api) -> None:
+def test_an_unknown_user_field_is_refused_naming_its_path(api: Api) -> None:
     body = list_body(UserFilter=user_filter([condition("Salary", "eq", "1")]))
 
     response = api.post(body)
 
-    assert response.status_code == 400
-    message = response.json()["ExceptionMessage"]
+    message = refusal(response)
     assert message.startswith("ReportFilter.UserFilter.GroupConditions[0].Condition[0].LookupName")

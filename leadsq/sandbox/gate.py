@@ -1,0 +1,159 @@
+"""What a call passes before its endpoint: keys, the rate limit, injected faults.
+
+:class:`Gate` holds the steps 2-4 of :mod:`~leadsq.sandbox.server`: it reads the keys
+(compared in constant time), counts the call against the sliding-window rate limit per
+access key (``limits``' moving window: a call counts when it arrives), and draws the
+injected fault. Each step answers ``None`` to let the call through, or the response that
+stops it. :class:`Stats` counts what the sandbox answered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import random
+import threading
+import time
+from collections import Counter, deque
+from typing import Any
+
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from werkzeug.wrappers import Request, Response
+
+from leadsq.contract import RATE_LIMIT_EXCEEDED, rate_limit_message
+from leadsq.sandbox.responses import error_response
+from leadsq.sandbox.settings import SandboxSettings
+
+__all__ = ["FAULTS", "Gate", "Stats"]
+
+FAULTS = ("server_error", "rate_limit", "rate_limit_200", "dropped", "truncated")
+"""The injected faults, in the order their shares are laid out for a draw."""
+
+
+class Stats:
+    """Counts of answers and of calls per path, and the most calls let through in any
+    rate-limit window."""
+
+    def __init__(self, window: float | None) -> None:
+        self._lock = threading.Lock()
+        self._window = window
+        self._calls: dict[str, deque[float]] = {}
+        self.answers: Counter[str] = Counter()
+        self.paths: Counter[str] = Counter()
+        self.peak_window_calls = 0
+
+    def answered(self, what: str) -> None:
+        with self._lock:
+            self.answers[what] += 1
+
+    def routed(self, path: str) -> None:
+        with self._lock:
+            self.paths[path] += 1
+
+    def admitted(self, key_id: str) -> None:
+        if self._window is None:
+            return
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls.setdefault(key_id, deque())
+            calls.append(now)
+            while calls and calls[0] <= now - self._window:
+                calls.popleft()
+            self.peak_window_calls = max(self.peak_window_calls, len(calls))
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "answers": dict(self.answers),
+                "paths": dict(self.paths),
+                "peak_window_calls": self.peak_window_calls,
+            }
+
+
+class Gate:
+    """Keys, rate limit and faults of one sandbox (see the module's doc).
+
+    Parameters
+    ----------
+    settings : SandboxSettings
+        Keys, rate limit and fault shares; the seed seeds the fault draws.
+    stats : Stats
+        Where admitted calls are counted.
+    """
+
+    def __init__(self, settings: SandboxSettings, stats: Stats) -> None:
+        self.settings = settings
+        self._stats = stats
+        self._access = settings.access_key.encode("utf-8")
+        self._secret = settings.secret_key.encode("utf-8")
+        self._limiter: MovingWindowRateLimiter | None = None
+        self._limit_item: RateLimitItemPerSecond | None = None
+        if settings.rate_limit is not None:
+            calls, window = settings.rate_limit
+            self._limiter = MovingWindowRateLimiter(MemoryStorage())
+            self._limit_item = RateLimitItemPerSecond(calls, window, namespace="leadsq-sandbox")
+        self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
+        self._faults_lock = threading.Lock()
+
+    def keys(self, request: Request, query: dict[str, str]) -> tuple[str | None, str | None]:
+        """The access and secret key a call brings, from the query string or headers."""
+        access = query.get("accesskey") or request.headers.get("x-LSQ-AccessKey") or None
+        secret = query.get("secretkey") or request.headers.get("x-LSQ-SecretKey") or None
+        return access, secret
+
+    def authenticate(self, request: Request, query: dict[str, str]) -> Response | None:
+        """``None`` for the right keys, else the 401."""
+        access, secret = self.keys(request, query)
+        if not access or not secret:
+            return error_response(
+                401,
+                "Access key and secret key are required: pass accessKey and secretKey in the "
+                "query string or the x-LSQ-AccessKey and x-LSQ-SecretKey headers.",
+            )
+        # compare both, in constant time, before deciding
+        access_ok = hmac.compare_digest(access.encode("utf-8", "replace"), self._access)
+        secret_ok = hmac.compare_digest(secret.encode("utf-8", "replace"), self._secret)
+        if not (access_ok and secret_ok):
+            return error_response(
+                401, "Invalid access key or secret key. Check your AccessKey and SecretKey."
+            )
+        return None
+
+    def limit(self, request: Request, query: dict[str, str]) -> Response | None:
+        """``None`` for a call within the rate limit (counted), else the over-limit answer."""
+        if self._limiter is None or self._limit_item is None:
+            return None
+        access, _ = self.keys(request, query)
+        key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
+        if not self._limiter.hit(self._limit_item, key_id):
+            answer = self.rate_limit_answer(self.settings.rate_limit_status)
+            if self.settings.retry_after:
+                reset = self._limiter.get_window_stats(self._limit_item, key_id).reset_time
+                answer.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+            return answer
+        self._stats.admitted(key_id)
+        return None
+
+    def rate_limit_answer(self, status: int) -> Response:
+        """The rate-limit body with ``status``."""
+        calls, window = self.settings.rate_limit or (25, 5)
+        return error_response(
+            status, rate_limit_message(calls, window), exception_type=RATE_LIMIT_EXCEEDED
+        )
+
+    def draw_fault(self) -> str | None:
+        """The injected fault this call gets (one of :data:`FAULTS`), or ``None``."""
+        faults = self.settings.faults
+        if not faults:
+            return None
+        with self._faults_lock:
+            draw = self._faults.random()
+        cumulative = 0.0
+        for name in FAULTS:
+            cumulative += getattr(faults, name)
+            if draw < cumulative:
+                return name
+        return None
