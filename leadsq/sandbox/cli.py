@@ -62,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     net.add_argument("--port", type=int, default=8765, help="port, 0 for any (default 8765)")
     net.add_argument("--access-key", default=None, help="access key (default: the demo key)")
     net.add_argument("--secret-key", default=None, help="secret key (default: the demo key)")
+    net.add_argument(
+        "--header-auth",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="accept keys in x-LSQ-* headers too (default); --no-header-auth: query only",
+    )
     limits = parser.add_argument_group("limits and latency")
     limits.add_argument(
         "--rate-limit",
@@ -73,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
     limits.add_argument(
         "--rate-limit-status",
         type=int,
-        choices=(429, 200),
+        choices=(429, 200, 403),
         default=429,
         help="HTTP status of an over-limit answer (default 429)",
+    )
+    limits.add_argument(
+        "--rate-limit-body",
+        choices=("json", "message"),
+        default="json",
+        help="over-limit body: the JSON error body, or the message alone (default json)",
     )
     limits.add_argument(
         "--retry-after",
@@ -126,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument(
         "--fault-429-as-200", type=float, default=0.0, help="answered 200 with the rate-limit body"
     )
+    faults.add_argument(
+        "--fault-429-as-403", type=float, default=0.0, help="answered 403 with the rate-limit body"
+    )
     faults.add_argument("--fault-drop", type=float, default=0.0, help="connection dropped")
     faults.add_argument("--fault-truncate", type=float, default=0.0, help="body truncated")
     churn = parser.add_argument_group("churn (while serving)")
@@ -152,6 +167,8 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         port=args.port,
         rate_limit=args.rate_limit,
         rate_limit_status=args.rate_limit_status,
+        rate_limit_body=args.rate_limit_body,
+        header_auth=args.header_auth,
         retry_after=args.retry_after,
         max_page_size=args.max_page_size,
         max_body_bytes=args.max_body_bytes,
@@ -163,6 +180,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
             rate_limit_200=args.fault_429_as_200,
             dropped=args.fault_drop,
             truncated=args.fault_truncate,
+            rate_limit_403=args.fault_429_as_403,
         ),
         churn=Churn(created_per_second=args.churn_create, modified_per_second=args.churn_modify),
         input_error_status=args.input_error_status,
@@ -192,7 +210,10 @@ def describe(sandbox: Sandbox) -> str:
             f"  secret key: {secret}",
             f"  rate limit: {limit} (over-limit status {s.rate_limit_status})",
             f"  try:        curl -H 'x-LSQ-AccessKey: {sandbox.access_key}' "
-            f"-H 'x-LSQ-SecretKey: ...' {sandbox.url}/v2/UserManagement.svc/Users.Get",
+            f"-H 'x-LSQ-SecretKey: ...' {sandbox.url}/v2/UserManagement.svc/Users.Get"
+            if s.header_auth
+            else f"  try:        curl '{sandbox.url}/v2/UserManagement.svc/Users.Get"
+            "?accessKey=...&secretKey=...'",
             "Press Ctrl-C to stop.",
         ]
     )

@@ -29,7 +29,7 @@ from leadsq.sandbox.settings import SandboxSettings
 
 __all__ = ["FAULTS", "Gate", "Stats"]
 
-FAULTS = ("server_error", "rate_limit", "rate_limit_200", "dropped", "truncated")
+FAULTS = ("server_error", "rate_limit", "rate_limit_200", "dropped", "truncated", "rate_limit_403")
 """The injected faults, in the order their shares are laid out for a draw."""
 
 
@@ -99,15 +99,25 @@ class Gate:
         self._faults_lock = threading.Lock()
 
     def keys(self, request: Request, query: dict[str, str]) -> tuple[str | None, str | None]:
-        """The access and secret key a call brings, from the query string or headers."""
-        access = query.get("accesskey") or request.headers.get("x-LSQ-AccessKey") or None
-        secret = query.get("secretkey") or request.headers.get("x-LSQ-SecretKey") or None
+        """The access and secret key a call brings, from the query string or (when
+        ``header_auth``) the headers."""
+        access = query.get("accesskey") or None
+        secret = query.get("secretkey") or None
+        if self.settings.header_auth:
+            access = access or request.headers.get("x-LSQ-AccessKey") or None
+            secret = secret or request.headers.get("x-LSQ-SecretKey") or None
         return access, secret
 
     def authenticate(self, request: Request, query: dict[str, str]) -> Response | None:
         """``None`` for the right keys, else the 401."""
         access, secret = self.keys(request, query)
         if not access or not secret:
+            if not self.settings.header_auth:
+                return error_response(
+                    401,
+                    "Access key and secret key are required in the query string (accessKey "
+                    "and secretKey); keys in headers are not accepted here.",
+                )
             return error_response(
                 401,
                 "Access key and secret key are required: pass accessKey and secretKey in the "
@@ -137,12 +147,15 @@ class Gate:
         self._stats.admitted(key_id)
         return None
 
-    def rate_limit_answer(self, status: int) -> Response:
-        """The rate-limit body with ``status``."""
-        calls, window = self.settings.rate_limit or (25, 5)
-        return error_response(
-            status, rate_limit_message(calls, window), exception_type=RATE_LIMIT_EXCEEDED
-        )
+    def rate_limit_answer(self, status: int, message: str | None = None) -> Response:
+        """The over-limit answer with ``status``: the rate-limit body, or its message
+        alone as text (``rate_limit_body``); ``message`` defaults to the window's."""
+        if message is None:
+            calls, window = self.settings.rate_limit or (25, 5)
+            message = rate_limit_message(calls, window)
+        if self.settings.rate_limit_body == "message":
+            return Response(message, status=status, content_type="text/plain; charset=utf-8")
+        return error_response(status, message, exception_type=RATE_LIMIT_EXCEEDED)
 
     def draw_fault(self) -> str | None:
         """The injected fault this call gets (one of :data:`FAULTS`), or ``None``."""

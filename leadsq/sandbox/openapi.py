@@ -57,10 +57,30 @@ def _error_response(description: str) -> dict[str, Any]:
     }
 
 
+def _rate_limit_statuses(settings: SandboxSettings) -> set[int]:
+    """The statuses an over-limit answer can come with, by the settings."""
+    statuses = {
+        status
+        for status, share in (
+            (429, settings.faults.rate_limit),
+            (200, settings.faults.rate_limit_200),
+            (403, settings.faults.rate_limit_403),
+        )
+        if share > 0
+    }
+    if settings.rate_limit is not None:
+        statuses.add(settings.rate_limit_status)
+    return statuses
+
+
+def _rate_limit_content(settings: SandboxSettings) -> dict[str, Any]:
+    if settings.rate_limit_body == "message":
+        return {"text/plain": {"schema": {"type": "string", "pattern": "^API calls exceeded"}}}
+    return {"application/json": {"schema": ref("Error")}}
+
+
 def _responses(route: Route, settings: SandboxSettings) -> dict[str, Any]:
-    limited_200 = settings.faults.rate_limit_200 > 0 or (
-        settings.rate_limit is not None and settings.rate_limit_status == 200
-    )
+    limited = _rate_limit_statuses(settings)
     if route.kind == "report":
         answer: dict[str, Any] = ref("ReportAnswer")
         content = {
@@ -78,7 +98,9 @@ def _responses(route: Route, settings: SandboxSettings) -> dict[str, Any]:
     else:
         answer = {"type": "array", "items": ref(_METADATA_ITEMS[route.name])}
         content = {"application/json": {"schema": answer}}
-    if limited_200:  # the over-limit body with HTTP 200, seen on the real service
+    if 200 in limited and settings.rate_limit_body == "message":
+        content.update(_rate_limit_content(settings))
+    elif 200 in limited:  # the over-limit body with HTTP 200, seen on the real service
         content["application/json"]["schema"] = {"oneOf": [answer, ref("Error")]}
     responses: dict[str, Any] = {"200": {"description": route.summary, "content": content}}
     if route.kind == "report":
@@ -90,8 +112,11 @@ def _responses(route: Route, settings: SandboxSettings) -> dict[str, Any]:
         responses["413"] = _error_response(
             f"The body is larger than {settings.max_body_bytes} bytes."
         )
-    if settings.rate_limit is not None or settings.faults.rate_limit > 0:
-        responses["429"] = _error_response("Over the rate limit.")
+    for status in sorted(limited - {200}):
+        responses[str(status)] = {
+            "description": "Over the rate limit (or the daily cap).",
+            "content": _rate_limit_content(settings),
+        }
     responses["500"] = _error_response(
         f"An input error (a bad value, an unknown field, a page over {settings.max_page_size} "
         "rows), with its MX...Exception type, when input_error_status is 500; or a server "

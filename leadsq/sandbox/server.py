@@ -122,6 +122,9 @@ def routes(not_contacted_path: str | None = None) -> list[Route]:
     return result
 
 
+_RATE_LIMIT_FAULTS = {"rate_limit": 429, "rate_limit_200": 200, "rate_limit_403": 403}
+
+
 class _Dropped(ConnectionAbortedError):
     """Raised to make werkzeug's server drop the connection silently."""
 
@@ -209,9 +212,8 @@ class SandboxApp:
         fault = self._gate.draw_fault()
         if fault == "server_error":
             return error_response(500, "Injected fault: the API call failed."), False
-        if fault in ("rate_limit", "rate_limit_200"):
-            status = 429 if fault == "rate_limit" else 200
-            return self._gate.rate_limit_answer(status), False
+        if fault in _RATE_LIMIT_FAULTS:
+            return self._gate.rate_limit_answer(_RATE_LIMIT_FAULTS[fault]), False
         if fault == "dropped":
             self._drop(request)
         if route.kind == "metadata":

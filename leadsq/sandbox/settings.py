@@ -69,8 +69,10 @@ def _check_int(name: str, value: object, *, minimum: int, maximum: int | None = 
     return value
 
 
-def _check_choice(name: str, value: object, choices: tuple[Any, ...]) -> None:
-    if isinstance(value, bool) or value not in choices:
+def _check_choice(
+    name: str, value: object, choices: tuple[Any, ...], *, booleans: bool = False
+) -> None:
+    if isinstance(value, bool) != booleans or value not in choices:
         expected = ", ".join(repr(choice) for choice in choices)
         raise ValueError(f"{name} must be one of {expected}; got {value!r}")
 
@@ -102,6 +104,8 @@ class Faults:
         Share answered ``429`` with the rate-limit body, whatever the real count.
     rate_limit_200 : float
         Share answered ``200`` with the rate-limit body (seen on the real service).
+    rate_limit_403 : float
+        Share answered ``403`` with the rate-limit body (seen on the real service).
     dropped : float
         Share whose connection is closed without any response.
     truncated : float
@@ -114,6 +118,7 @@ class Faults:
     rate_limit_200: float = 0.0
     dropped: float = 0.0
     truncated: float = 0.0
+    rate_limit_403: float = 0.0
 
     def __post_init__(self) -> None:
         for item in fields(self):
@@ -221,6 +226,10 @@ class SandboxSettings:
     access_key, secret_key : str
         The only keys accepted; default the documented demo pair. Neither is shown by
         ``repr``.
+    header_auth : bool
+        Accept the keys in the ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers as well as
+        in the query string (default). False: headers are ignored, so a call with its keys
+        in headers only is a 401, as some hosts were seen to answer.
     host : str
         Interface to listen on; loopback unless told otherwise.
     port : int
@@ -228,8 +237,13 @@ class SandboxSettings:
     rate_limit : tuple of (int, int), optional
         ``(calls, window_seconds)`` per access key in any sliding window (default 25 in
         5 s); ``None`` switches the limit off. The window is whole seconds.
-    rate_limit_status : {429, 200}
-        HTTP status of an over-limit answer; the body is the rate-limit body either way.
+    rate_limit_status : {429, 200, 403}
+        HTTP status of an over-limit answer (default 429; the real service was also seen
+        answering 200 and 403).
+    rate_limit_body : {"json", "message"}
+        Body of an over-limit answer: ``"json"`` (default) the error body with
+        ``MXAPIRateLimitExceededException``; ``"message"`` the message alone as
+        ``text/plain`` (``API calls exceeded the limit of 25 in 5 second(s)``).
     retry_after : bool
         Send ``Retry-After`` (whole seconds until a call is allowed again) with an
         over-limit answer. Off by default: the real service documents no such header.
@@ -284,6 +298,8 @@ class SandboxSettings:
     port: int = 0
     rate_limit: tuple[int, int] | None = (25, 5)
     rate_limit_status: int = 429
+    rate_limit_body: str = "json"
+    header_auth: bool = True
     retry_after: bool = False
     max_page_size: int = 10_000
     latency: float = 0.0
@@ -317,10 +333,9 @@ class SandboxSettings:
             raise ValueError(f"host must be a non-empty string, got {self.host!r}")
         _check_int("port", self.port, minimum=0, maximum=65535)
         set_("rate_limit", self._checked_rate_limit(self.rate_limit))
-        if self.rate_limit_status not in (200, 429) or isinstance(self.rate_limit_status, bool):
-            raise ValueError(
-                f"rate_limit_status must be 429 or 200, got {self.rate_limit_status!r}"
-            )
+        _check_choice("rate_limit_status", self.rate_limit_status, (429, 200, 403))
+        _check_choice("rate_limit_body", self.rate_limit_body, ("json", "message"))
+        _check_choice("header_auth", self.header_auth, (True, False), booleans=True)
         _check_int("max_page_size", self.max_page_size, minimum=1, maximum=1_000_000)
         set_("latency", _check_number("latency", self.latency))
         set_("jitter", _check_number("jitter", self.jitter))

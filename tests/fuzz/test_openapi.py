@@ -85,6 +85,25 @@ def test_a_rate_limited_sandbox_documents_its_429() -> None:
     assert "429" in users["responses"]
 
 
+def test_a_403_message_only_rate_limit_is_documented_and_valid() -> None:
+    from openapi_spec_validator import validate
+
+    with Sandbox(
+        leads=10,
+        seed=1,
+        anchor="2026-11-01",
+        rate_limit=(5, 1),
+        rate_limit_status=403,
+        rate_limit_body="message",
+    ) as box:
+        document = description(box)
+
+    validate(document)
+    responses = document["paths"][METADATA_PATHS["users"]]["get"]["responses"]
+    assert "429" not in responses
+    assert list(responses["403"]["content"]) == ["text/plain"]
+
+
 def test_another_method_on_the_description_is_a_405(fuzz_sandbox: Sandbox) -> None:
     response = requests.post(fuzz_sandbox.url + OPENAPI_PATH, timeout=TIMEOUT)
 

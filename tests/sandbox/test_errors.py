@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from leadsq.contract import ENDPOINT_PATHS
 from leadsq.sandbox import Faults, Sandbox
 from tests.sandbox.helpers import Api, list_body, small_sandbox
 
@@ -148,10 +149,7 @@ def test_a_wrong_method_on_a_known_path_is_a_405(api: Api, method: str, path: st
     assert response.headers["Allow"] in ("GET", "POST")
 
 
-@pytest.mark.parametrize(
-    "path",
-    ["/Leads/NotContacted", "/Leads/LeadsNotContacted", "/Leads/NotContacted/FilterByLeadField"],
-)
+@pytest.mark.parametrize("path", ENDPOINT_PATHS["not_contacted"])
 def test_every_not_contacted_alias_answers(api: Api, path: str) -> None:
     assert api.post(list_body(), path).status_code == 200
 

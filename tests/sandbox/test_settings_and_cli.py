@@ -28,6 +28,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert settings.users_shape == "documented"
     assert settings.account_url is None
     assert settings.time_zone == "Asia/Kolkata"
+    assert (settings.rate_limit_body, settings.header_auth) == ("json", True)
     assert settings.host == "127.0.0.1"
     assert settings.port == 0
     assert (settings.access_key, settings.secret_key) == (DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
@@ -57,7 +58,10 @@ def test_the_anchor_is_a_naive_datetime(anchor: object, expected: datetime) -> N
         ({"port": 70000}, "port"),
         ({"rate_limit": (0, 5)}, "rate_limit"),
         ({"rate_limit": (25, 0.5)}, "whole number of seconds"),
-        ({"rate_limit_status": 503}, "rate_limit_status must be 429 or 200"),
+        ({"rate_limit_status": 503}, "rate_limit_status must be one of 429, 200, 403"),
+        ({"rate_limit_body": "xml"}, "rate_limit_body must be one of 'json', 'message'"),
+        ({"header_auth": 1}, "header_auth must be one of True, False"),
+        ({"faults": {"rate_limit_403": -0.1}}, "rate_limit_403"),
         ({"max_page_size": 0}, "max_page_size"),
         ({"latency": -1}, "latency"),
         ({"jitter": float("nan")}, "jitter"),
@@ -159,7 +163,8 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
         [
             "--input-error-status", "400", "--not-contacted-path", path,
             "--users-shape", "legacy", "--account-url", "https://api-in21.leadsquared.com",
-            "--time-zone", "Asia/Dubai",
+            "--time-zone", "Asia/Dubai", "--rate-limit-status", "403",
+            "--rate-limit-body", "message", "--no-header-auth", "--fault-429-as-403", "0.2",
         ]
     )  # fmt: skip
 
@@ -170,6 +175,9 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
     assert settings.users_shape == "legacy"
     assert settings.account_url == "https://api-in21.leadsquared.com"
     assert settings.time_zone == "Asia/Dubai"
+    assert (settings.rate_limit_status, settings.rate_limit_body) == (403, "message")
+    assert settings.header_auth is False
+    assert settings.faults.rate_limit_403 == 0.2
 
 
 def test_the_rate_limit_can_be_switched_off() -> None:
