@@ -4,7 +4,7 @@ These are the fixed facts the generator (:mod:`leadsq.sandbox.generator`) draws 
 the metadata endpoints publish: the lead schema of ``LeadsMetaData.Get`` (standard fields,
 a Boolean ``DoNotCall`` and custom ``mx_`` fields of Text, Number, Date and Select types),
 the activity types of ``ActivityTypes.Get`` (phone calls 21 and 22, custom types from
-201), per-stage profiles of activity and score, the value lists of text fields, and the
+200), per-stage profiles of activity and score, the value lists of text fields, and the
 sales team (:func:`make_users`), whose first seven users carry the user ids of the
 vendor's example requests.
 """
@@ -20,6 +20,7 @@ from typing import Any
 __all__ = [
     "ACTIVITY_PROFILE",
     "ACTIVITY_TYPES",
+    "ACTIVITY_TYPE_NAMES",
     "CITIES",
     "COMPANIES",
     "EMAIL_DOMAINS",
@@ -34,6 +35,7 @@ __all__ = [
     "VENDOR_USER_IDS",
     "ActivityType",
     "FieldSpec",
+    "activity_type_item",
     "lead_field_metadata",
     "make_users",
     "new_lead_values",
@@ -148,27 +150,27 @@ EMAIL_DOMAINS = ("example.com", "example.in", "example.org", "mail.example.net")
 ACTIVITY_TYPES: tuple[ActivityType, ...] = (
     ActivityType(21, "Inbound Phone Call Activity", "Sales", 3),
     ActivityType(22, "Outbound Phone Call Activity", "Sales", 2),
-    ActivityType(201, "Meeting", "Sales", 8),
-    ActivityType(202, "Field Visit", "Sales", 10),
-    ActivityType(203, "Document Collection", "Operations", 6),
-    ActivityType(204, "Loan Application", "Operations", 12),
-    ActivityType(205, "Email Follow Up", "Marketing", 1),
+    ActivityType(200, "Meeting", "Sales", 8),
+    ActivityType(201, "Field Visit", "Sales", 10),
+    ActivityType(202, "Document Collection", "Operations", 6),
+    ActivityType(203, "Loan Application", "Operations", 12),
+    ActivityType(204, "Email Follow Up", "Marketing", 1),
 )
 # per stage: share without any activity, most activities, mix of event codes
 ACTIVITY_PROFILE: dict[str, tuple[float, int, tuple[tuple[int, float], ...]]] = {
-    "Prospect": (0.45, 4, ((22, 0.55), (21, 0.20), (205, 0.25))),
+    "Prospect": (0.45, 4, ((22, 0.55), (21, 0.20), (204, 0.25))),
     "Opportunity": (
         0.06,
         9,
-        ((22, 0.35), (21, 0.15), (201, 0.20), (202, 0.10), (203, 0.10), (205, 0.10)),
+        ((22, 0.35), (21, 0.15), (200, 0.20), (201, 0.10), (202, 0.10), (204, 0.10)),
     ),
     "Customer": (
         0.0,
         14,
-        ((22, 0.25), (21, 0.10), (201, 0.15), (202, 0.10), (203, 0.20), (204, 0.15), (205, 0.05)),
+        ((22, 0.25), (21, 0.10), (200, 0.15), (201, 0.10), (202, 0.20), (203, 0.15), (204, 0.05)),
     ),
-    "Not Interested": (0.22, 4, ((22, 0.60), (21, 0.20), (205, 0.20))),
-    "Invalid": (0.55, 2, ((22, 0.80), (205, 0.20))),
+    "Not Interested": (0.22, 4, ((22, 0.60), (21, 0.20), (204, 0.20))),
+    "Invalid": (0.55, 2, ((22, 0.80), (204, 0.20))),
 }
 # per stage: lowest score and its spread
 SCORES = {
@@ -244,6 +246,25 @@ _VENDOR_USERS = (
 )
 _LEGACY_OWNERS = {1: 5.0, 4: 2.0, 5: 2.0, 6: 1.0}  # user index: weight, for old leads
 _TEAMS = ("North", "South", "West", "East", "Inside Sales")
+
+
+ACTIVITY_TYPE_NAMES = ("DisplayName", "ActivityEventName", "mixed")
+"""How ``ActivityTypes.Get`` names a type (``SandboxSettings.activity_type_names``)."""
+
+
+def activity_type_item(activity_type: ActivityType, names: str) -> dict[str, Any]:
+    """An activity type as ``ActivityTypes.Get`` answers it: named by ``DisplayName``, or
+    by ``ActivityEventName`` with an ``EventType`` (``System`` below 200, else ``Custom``:
+    our words), or (``mixed``) custom types the second way and system types the first."""
+    custom = activity_type.event >= 200
+    item: dict[str, Any] = {"ActivityEvent": activity_type.event}
+    if names == "ActivityEventName" or (names == "mixed" and custom):
+        item["ActivityEventName"] = activity_type.display_name
+        item["EventType"] = "Custom" if custom else "System"
+    else:
+        item["DisplayName"] = activity_type.display_name
+    item["Category"] = activity_type.category
+    return item
 
 
 def user_item(user: dict[str, Any], shape: str) -> dict[str, Any]:

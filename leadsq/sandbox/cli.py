@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from leadsq.contract import ENDPOINT_PATHS
+from leadsq.sandbox.catalog import ACTIVITY_TYPE_NAMES
 from leadsq.sandbox.runtime import Sandbox
 from leadsq.sandbox.settings import (
     DEMO_SECRET_KEY,
@@ -132,6 +133,20 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--time-zone", default="Asia/Kolkata", help="the account's time zone (Asia/Kolkata)"
     )
+    real.add_argument(
+        "--wrong-host",
+        action="store_true",
+        help="answer every call but UserByAccessKey.Get 401, naming --account-url",
+    )
+    real.add_argument(
+        "--activity-type-names",
+        choices=ACTIVITY_TYPE_NAMES,
+        default="DisplayName",
+        help="how ActivityTypes.Get names a type (default DisplayName)",
+    )
+    real.add_argument(
+        "--daily-cap", type=int, default=None, help="calls per access key per UTC day (no cap)"
+    )
     faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
     faults.add_argument("--fault-500", type=float, default=0.0, help="answered 500")
     faults.add_argument("--fault-429", type=float, default=0.0, help="answered 429")
@@ -188,6 +203,9 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         users_shape=args.users_shape,
         account_url=args.account_url,
         time_zone=args.time_zone,
+        wrong_host=args.wrong_host,
+        activity_type_names=args.activity_type_names,
+        daily_cap=args.daily_cap,
         **keys,
     )
 

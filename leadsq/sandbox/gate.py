@@ -1,9 +1,10 @@
-"""What a call passes before its endpoint: keys, the rate limit, injected faults.
+"""What a call passes before its endpoint: keys, host, the rate limit, injected faults.
 
 :class:`Gate` holds the steps 2-4 of :mod:`~leadsq.sandbox.server`: it reads the keys
-(compared in constant time), counts the call against the sliding-window rate limit per
-access key (``limits``' moving window: a call counts when it arrives), and draws the
-injected fault. Each step answers ``None`` to let the call through, or the response that
+(compared in constant time; from headers too unless ``header_auth`` is off), plays a wrong
+regional host (``wrong_host``), counts the call against the sliding-window rate limit per
+access key (``limits``' moving window: a call counts when it arrives) and against the
+daily cap, and draws the injected fault. Each step answers ``None`` to let the call through, or the response that
 stops it. :class:`Stats` counts what the sandbox answered.
 """
 
@@ -16,6 +17,7 @@ import random
 import threading
 import time
 from collections import Counter, deque
+from datetime import date, datetime, timezone
 from typing import Any
 
 from limits import RateLimitItemPerSecond
@@ -23,7 +25,12 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Request, Response
 
-from leadsq.contract import RATE_LIMIT_EXCEEDED, rate_limit_message
+from leadsq.contract import (
+    RATE_LIMIT_EXCEEDED,
+    daily_limit_message,
+    rate_limit_message,
+    wrong_host_message,
+)
 from leadsq.sandbox.responses import error_response
 from leadsq.sandbox.settings import SandboxSettings
 
@@ -95,6 +102,8 @@ class Gate:
             calls, window = settings.rate_limit
             self._limiter = MovingWindowRateLimiter(MemoryStorage())
             self._limit_item = RateLimitItemPerSecond(calls, window, namespace="leadsq-sandbox")
+        self._days: dict[str, tuple[date, int]] = {}  # key id: UTC day and calls that day
+        self._days_lock = threading.Lock()
         self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
         self._faults_lock = threading.Lock()
 
@@ -132,20 +141,42 @@ class Gate:
             )
         return None
 
-    def limit(self, request: Request, query: dict[str, str]) -> Response | None:
-        """``None`` for a call within the rate limit (counted), else the over-limit answer."""
-        if self._limiter is None or self._limit_item is None:
+    def misdirected(self, kind: str) -> Response | None:
+        """The wrong-host 401 (``wrong_host``) for any call but ``UserByAccessKey.Get``
+        (route ``kind`` ``"account"``), else ``None``."""
+        if not self.settings.wrong_host or kind == "account":
             return None
+        return error_response(401, wrong_host_message(self.settings.account_url or ""))
+
+    def limit(self, request: Request, query: dict[str, str]) -> Response | None:
+        """``None`` for a call within the rate limit and the daily cap (counted), else the
+        over-limit answer."""
         access, _ = self.keys(request, query)
         key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
-        if not self._limiter.hit(self._limit_item, key_id):
+        item = self._limit_item
+        if self._limiter is not None and item is not None and not self._limiter.hit(item, key_id):
             answer = self.rate_limit_answer(self.settings.rate_limit_status)
             if self.settings.retry_after:
-                reset = self._limiter.get_window_stats(self._limit_item, key_id).reset_time
+                reset = self._limiter.get_window_stats(item, key_id).reset_time
                 answer.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
             return answer
+        cap = self.settings.daily_cap
+        if cap is not None and not self._count_day(key_id, cap):
+            return self.rate_limit_answer(self.settings.rate_limit_status, daily_limit_message(cap))
         self._stats.admitted(key_id)
         return None
+
+    def _count_day(self, key_id: str, cap: int) -> bool:
+        """Count a call against today's cap (UTC); False when the day's calls are used up."""
+        today = datetime.now(timezone.utc).date()
+        with self._days_lock:
+            day, calls = self._days.get(key_id, (today, 0))
+            if day != today:
+                calls = 0
+            if calls >= cap:
+                return False
+            self._days[key_id] = (today, calls + 1)
+            return True
 
     def rate_limit_answer(self, status: int, message: str | None = None) -> Response:
         """The over-limit answer with ``status``: the rate-limit body, or its message

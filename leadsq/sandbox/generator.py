@@ -19,7 +19,7 @@ the number of threads DuckDB uses. What it looks like:
   old ones Customers or Not Interested; engagement, scores, loan amounts and how many
   activities a lead gets depend on its stage. A share of leads has no activity at all.
 * **activities**: phone calls (21 inbound, 22 outbound) and custom types numbered from
-  201, posted between the lead's creation and the anchor. ``ProspectActivityDate_Max``
+  200, posted between the lead's creation and the anchor. ``ProspectActivityDate_Max``
   is the latest of them, ``EngagementScore`` sums points per activity.
 
 Tables: ``users``, ``activity_types``, ``leads``, ``activities``. The fixed vocabulary

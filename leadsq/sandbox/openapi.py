@@ -68,7 +68,7 @@ def _rate_limit_statuses(settings: SandboxSettings) -> set[int]:
         )
         if share > 0
     }
-    if settings.rate_limit is not None:
+    if settings.rate_limit is not None or settings.daily_cap is not None:
         statuses.add(settings.rate_limit_status)
     return statuses
 
@@ -107,7 +107,14 @@ def _responses(route: Route, settings: SandboxSettings) -> dict[str, Any]:
         responses["400"] = _error_response(
             "The body is not JSON or not of the documented structure; the message says where."
         )
-    responses["401"] = _error_response("Missing or wrong keys.")
+    responses["401"] = _error_response(
+        "Missing or wrong keys"
+        + (
+            "; or this is not the account's host (the message names it)."
+            if settings.wrong_host
+            else "."
+        )
+    )
     if route.kind == "report":
         responses["413"] = _error_response(
             f"The body is larger than {settings.max_body_bytes} bytes."
@@ -185,7 +192,7 @@ def openapi_document(
         if route.kind == "report":
             schemas.update(request_schemas(route.name, fields, settings.max_page_size))
         paths.setdefault(route.path, {})[route.method.lower()] = _operation(route, settings)
-    schemas.update(answer_schemas(fields, settings.users_shape))
+    schemas.update(answer_schemas(fields, settings))
     security_schemes = {
         name: {
             "type": "apiKey",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leadsq.contract import (
     ACTIVITY_OPERATORS,
@@ -27,6 +27,9 @@ from leadsq.contract import (
     USER_OPERATORS,
     VALUELESS_OPERATORS,
 )
+
+if TYPE_CHECKING:  # pragma: no cover
+    from leadsq.sandbox.settings import SandboxSettings
 
 __all__ = ["ENDPOINT_TITLES", "answer_schemas", "ref", "request_schemas"]
 
@@ -286,7 +289,32 @@ def _account_schema() -> dict[str, Any]:
     return _object(properties, list(properties))
 
 
-def answer_schemas(fields: Mapping[str, str], users_shape: str) -> dict[str, dict[str, Any]]:
+def _activity_type_schema(names: str) -> dict[str, Any]:
+    """An ``ActivityTypes.Get`` item as ``SandboxSettings.activity_type_names`` says."""
+    text = {"type": "string"}
+    by_display = _object(
+        {"ActivityEvent": {"type": "integer"}, "DisplayName": text, "Category": text},
+        ["ActivityEvent", "DisplayName", "Category"],
+    )
+    by_event_name = _object(
+        {
+            "ActivityEvent": {"type": "integer"},
+            "ActivityEventName": text,
+            "EventType": _enum(["System", "Custom"]),
+            "Category": text,
+        },
+        ["ActivityEvent", "ActivityEventName", "EventType", "Category"],
+    )
+    if names == "DisplayName":
+        return by_display
+    if names == "ActivityEventName":
+        return by_event_name
+    return {"oneOf": [by_display, by_event_name]}
+
+
+def answer_schemas(
+    fields: Mapping[str, str], settings: SandboxSettings
+) -> dict[str, dict[str, Any]]:
     """The JSON answers: report rows, the error body, the metadata items, the account."""
     row_properties = {name: _value_schema(data_type) for name, data_type in fields.items()}
     row_properties["Count"] = {"type": "integer", "minimum": 0}
@@ -336,14 +364,7 @@ def answer_schemas(fields: Mapping[str, str], users_shape: str) -> dict[str, dic
             },
             ["SchemaName", "DisplayName", "DataType", "IsMandatory", "RenderType"],
         ),
-        "ActivityType": _object(
-            {
-                "ActivityEvent": {"type": "integer"},
-                "DisplayName": {"type": "string"},
-                "Category": {"type": "string"},
-            },
-            ["ActivityEvent", "DisplayName", "Category"],
-        ),
-        "User": _user_schema(users_shape),
+        "ActivityType": _activity_type_schema(settings.activity_type_names),
+        "User": _user_schema(settings.users_shape),
         "Account": _account_schema(),
     }

@@ -206,7 +206,11 @@ class SandboxApp:
             message = f"{request.method} is not allowed on {route.path}; use {allowed}"
             return error_response(405, message, {"Allow": allowed}), False
         query = self._query(request)
-        stopped = self._gate.authenticate(request, query) or self._gate.limit(request, query)
+        stopped = (
+            self._gate.authenticate(request, query)
+            or self._gate.misdirected(route.kind)
+            or self._gate.limit(request, query)
+        )
         if stopped is not None:
             return stopped, False
         fault = self._gate.draw_fault()

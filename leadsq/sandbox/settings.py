@@ -19,6 +19,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from leadsq.contract import DATE_FORMAT, ENDPOINT_PATHS
+from leadsq.sandbox.catalog import ACTIVITY_TYPE_NAMES
 
 __all__ = [
     "DEMO_ACCESS_KEY",
@@ -285,6 +286,19 @@ class SandboxSettings:
     time_zone : str
         The account's time zone, ``UserByAccessKey.Get``'s ``TimeZone`` (an IANA name;
         default ``Asia/Kolkata``).
+    wrong_host : bool
+        Play a wrong regional host: every call but ``UserByAccessKey.Get`` (keys right)
+        is a 401 whose message names ``account_url`` (required then), in the words of
+        ``leadsq.contract.wrong_host_message``. Default False.
+    activity_type_names : {"DisplayName", "ActivityEventName", "mixed"}
+        How ``ActivityTypes.Get`` names a type: ``DisplayName`` (default), or
+        ``ActivityEventName`` plus ``EventType`` as some accounts do, or ``mixed``: the
+        custom types (numbered from 200) the second way, the others the first.
+    daily_cap : int, optional
+        Calls allowed per access key per UTC day; past it, calls get the rate-limit
+        answer (``rate_limit_status``, ``rate_limit_body``) with the message
+        ``API calls exceeded the limit of N in 1 day(s)``. Default None: no cap. A call
+        refused by the window's limit does not count against the day.
     """
 
     seed: int = 7
@@ -312,6 +326,9 @@ class SandboxSettings:
     users_shape: str = "documented"
     account_url: str | None = None
     time_zone: str = "Asia/Kolkata"
+    wrong_host: bool = False
+    activity_type_names: str = "DisplayName"
+    daily_cap: int | None = None
 
     def __post_init__(self) -> None:
         def set_(name: str, value: object) -> None:
@@ -354,6 +371,12 @@ class SandboxSettings:
                 f"got {self.account_url!r}"
             )
         _check_time_zone(self.time_zone)
+        _check_choice("wrong_host", self.wrong_host, (True, False), booleans=True)
+        if self.wrong_host and self.account_url is None:
+            raise ValueError("wrong_host needs account_url: the host its 401 names")
+        _check_choice("activity_type_names", self.activity_type_names, ACTIVITY_TYPE_NAMES)
+        if self.daily_cap is not None:
+            _check_int("daily_cap", self.daily_cap, minimum=1)
 
     @staticmethod
     def _checked_rate_limit(value: object) -> tuple[int, int] | None:

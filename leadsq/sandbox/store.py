@@ -22,6 +22,7 @@ from leadsq.contract import Report, check_fields
 from leadsq.sandbox.catalog import (
     ACTIVITY_TYPES,
     LEAD_FIELDS,
+    activity_type_item,
     lead_field_metadata,
     new_lead_values,
     user_item,
@@ -151,11 +152,9 @@ class Store:
         return lead_field_metadata()
 
     def activity_types(self) -> list[dict[str, Any]]:
-        """The ``ActivityTypes.Get`` list: ``ActivityEvent``, ``DisplayName``, ``Category``."""
-        return [
-            {"ActivityEvent": t.event, "DisplayName": t.display_name, "Category": t.category}
-            for t in ACTIVITY_TYPES
-        ]
+        """The ``ActivityTypes.Get`` list, named as ``settings.activity_type_names`` says."""
+        names = self.settings.activity_type_names
+        return [activity_type_item(t, names) for t in ACTIVITY_TYPES]
 
     def users(self) -> list[dict[str, Any]]:
         """The ``Users.Get`` list, in the shape of ``settings.users_shape``."""

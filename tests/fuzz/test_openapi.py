@@ -85,7 +85,7 @@ def test_a_rate_limited_sandbox_documents_its_429() -> None:
     assert "429" in users["responses"]
 
 
-def test_a_403_message_only_rate_limit_is_documented_and_valid() -> None:
+def test_other_modes_are_documented_and_valid() -> None:
     from openapi_spec_validator import validate
 
     with Sandbox(
@@ -95,6 +95,9 @@ def test_a_403_message_only_rate_limit_is_documented_and_valid() -> None:
         rate_limit=(5, 1),
         rate_limit_status=403,
         rate_limit_body="message",
+        activity_type_names="mixed",
+        users_shape="legacy",
+        daily_cap=100,
     ) as box:
         document = description(box)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from leadsq.contract import RATE_LIMIT_EXCEEDED, parse_rate_limit_message
+from leadsq.contract import RATE_LIMIT_EXCEEDED, parse_rate_limit_message, parse_wrong_host
 from leadsq.sandbox import Faults
 from tests.sandbox.helpers import Api, list_body, small_sandbox
 
@@ -73,3 +73,38 @@ def test_a_dollar_in_the_access_key_works_in_the_query_string() -> None:
         )
 
     assert response.status_code == 200
+
+
+def test_a_daily_cap_answers_past_it_with_the_days_message_per_key() -> None:
+    for box in small_sandbox(rate_limit=(100, 1), daily_cap=3, rate_limit_status=403):
+        api = Api(box)
+        statuses = [api.get("users").status_code for _ in range(3)]
+        over = api.post(list_body())
+        wrong = api.get("users", params={"accessKey": "someone", "secretKey": "else"})
+        answers = box.stats()["answers"]
+
+    assert statuses == [200, 200, 200]
+    assert over.status_code == 403
+    assert over.json()["ExceptionType"] == RATE_LIMIT_EXCEEDED
+    assert over.json()["ExceptionMessage"] == "API calls exceeded the limit of 3 in 1 day(s)"
+    assert parse_rate_limit_message(over.json()["ExceptionMessage"]) == (3, 86400.0)
+    assert wrong.status_code == 401  # keys first: a stranger neither counts nor sees the cap
+    assert answers == {"200": 3, "403": 1, "401": 1}
+
+
+def test_a_wrong_host_names_the_right_one_except_on_user_by_access_key() -> None:
+    right = "https://api-in21.leadsquared.com"
+    for box in small_sandbox(wrong_host=True, account_url=right):
+        api = Api(box)
+        report = api.post(list_body())
+        users = api.get("users")
+        account = api.get("account")
+        no_keys = api.get("users", params={})
+
+    for response in (report, users):
+        assert response.status_code == 401
+        assert response.json()["ExceptionType"] == "MXUnAuthorizedAccessException"
+        assert parse_wrong_host(response.json()["ExceptionMessage"]) == right
+    assert account.status_code == 200
+    assert account.json()["LSQCommonServiceURLs"]["api"] == right
+    assert "host" not in no_keys.json()["ExceptionMessage"]

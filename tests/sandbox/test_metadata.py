@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from leadsq.contract import FIELD_TYPES
 from tests.sandbox.helpers import Api, small_sandbox
@@ -64,7 +65,8 @@ def test_activity_types_include_phone_calls_and_custom_types(
     events = {t["ActivityEvent"]: t for t in types}
     assert events[21]["DisplayName"] == "Inbound Phone Call Activity"
     assert events[22]["DisplayName"] == "Outbound Phone Call Activity"
-    assert len([e for e in events if e >= 201]) >= 4
+    assert len([e for e in events if e >= 200]) >= 4
+    assert min(e for e in events if e > 100) == 200  # custom types are numbered from 200
     assert set(activities["ActivityEvent"]) <= set(events)
     assert all(set(t) == {"ActivityEvent", "DisplayName", "Category"} for t in types)
 
@@ -80,6 +82,23 @@ DOCUMENTED_USER_KEYS = {
     "Tag",
     "IsPhoneCallAgent",
 }
+
+
+@pytest.mark.parametrize("names", ["ActivityEventName", "mixed"])
+def test_activity_types_can_be_named_by_activity_event_name(names: str) -> None:
+    for box in small_sandbox(activity_type_names=names):
+        types = Api(box).get("activity_types").json()
+
+    by_event_name = {t["ActivityEvent"] for t in types if "ActivityEventName" in t}
+    by_display = {t["ActivityEvent"] for t in types if "DisplayName" in t}
+    assert not by_event_name & by_display
+    assert all(t["EventType"] in ("System", "Custom") for t in types if "ActivityEventName" in t)
+    if names == "mixed":
+        assert by_display == {21, 22} and min(by_event_name) == 200
+    else:
+        assert not by_display
+        names_of = {t["ActivityEvent"]: t["ActivityEventName"] for t in types}
+        assert names_of[22] == "Outbound Phone Call Activity"
 
 
 def test_users_start_with_the_vendor_example_users(api: Api, leads: pd.DataFrame) -> None:
