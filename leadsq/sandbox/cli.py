@@ -145,6 +145,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="how ActivityTypes.Get names a type (default DisplayName)",
     )
     real.add_argument(
+        "--subsecond-times",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="stored times carry milliseconds (default); --no-subsecond-times: whole seconds",
+    )
+    real.add_argument(
         "--daily-cap", type=int, default=None, help="calls per access key per UTC day (no cap)"
     )
     faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
@@ -206,6 +212,7 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         wrong_host=args.wrong_host,
         activity_type_names=args.activity_type_names,
         daily_cap=args.daily_cap,
+        subsecond_times=args.subsecond_times,
         **keys,
     )
 

@@ -21,6 +21,8 @@ the number of threads DuckDB uses. What it looks like:
 * **activities**: phone calls (21 inbound, 22 outbound) and custom types numbered from
   200, posted between the lead's creation and the anchor. ``ProspectActivityDate_Max``
   is the latest of them, ``EngagementScore`` sums points per activity.
+* **times**: lead creation and activity times carry milliseconds, as the real service's
+  do (``subsecond``, on by default), and stay before the anchor.
 
 Tables: ``users``, ``activity_types``, ``leads``, ``activities``. The fixed vocabulary
 (fields, activity types, value lists, the team) is in :mod:`leadsq.sandbox.catalog`.
@@ -188,7 +190,8 @@ def _leads_sql() -> str:
                  ELSE 1 + floor(pow(a, 1.3) * {_RECENT_DAYS} * 86400) END::BIGINT AS age_seconds
         FROM drawn
     ), staged AS (
-        SELECT *, $anchor::TIMESTAMP - to_seconds(age_seconds) AS CreatedOn,
+        SELECT *, $anchor::TIMESTAMP - to_seconds(age_seconds)
+                  - to_milliseconds(floor(u(i, 'ms') * $ms)::BIGINT) AS CreatedOn,
             CASE WHEN legacy THEN {stage_legacy} ELSE {stage_recent} END AS stage,
             CASE WHEN legacy THEN list_extract($legacy_owners, 1 + floor(o * {_BUCKETS})::INTEGER)
                  ELSE list_extract($recent_owners, 1 + floor(o * {_BUCKETS})::INTEGER) END
@@ -216,6 +219,7 @@ def generate(
     users: int,
     anchor: datetime,
     activity_scale: float = 1.0,
+    subsecond: bool = True,
 ) -> list[dict[str, Any]]:
     """Create and fill the tables ``users``, ``activity_types``, ``leads``, ``activities``.
 
@@ -225,6 +229,8 @@ def generate(
         An empty database.
     seed, leads, users, anchor, activity_scale
         As in :class:`~leadsq.sandbox.settings.SandboxSettings` (already checked).
+    subsecond : bool
+        Lead and activity times carry milliseconds (``subsecond_times``).
 
     Returns
     -------
@@ -241,6 +247,7 @@ def generate(
             "leads": leads,
             "anchor": anchor,
             "scale": float(activity_scale),
+            "ms": 1000 if subsecond else 0,
             "recent_owners": _buckets(team, "_recent"),
             "legacy_owners": _buckets(team, "_legacy"),
         },
@@ -249,6 +256,12 @@ def generate(
         ["CASE ActivityEvent"]
         + [f"WHEN {t.event} THEN {t.points}" for t in ACTIVITY_TYPES]
         + ["ELSE 0 END"]
+    )
+    # an activity falls in [creation, creation + span): to the millisecond, or the second
+    when = (
+        "to_milliseconds(floor(u2(i, k, 'when') * span_seconds * 1000)::BIGINT)"
+        if subsecond
+        else "to_seconds(floor(u2(i, k, 'when') * span_seconds)::BIGINT)"
     )
     con.execute(
         f"""
@@ -260,8 +273,7 @@ def generate(
         )
         SELECT i, k,
             ({_event_pick("u2(i, k, 'event')")})::INTEGER AS ActivityEvent,
-            lead_created + to_seconds(floor(u2(i, k, 'when') * span_seconds)::BIGINT)
-                AS CreatedOn,
+            lead_created + {when} AS CreatedOn,
             OwnerId AS CreatedBy
         FROM expanded
         """

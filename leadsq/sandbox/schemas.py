@@ -18,6 +18,7 @@ from leadsq.contract import (
     AGGREGATE_FUNCTIONS,
     DATE_FIELD_COLUMNS,
     DATE_FIELDS,
+    DERIVED_COLUMNS,
     EXCEPTION_TYPES,
     FIELD_TYPES,
     INPUT_ERROR_TYPES,
@@ -83,7 +84,8 @@ def request_schemas(
     title = ENDPOINT_TITLES[endpoint]
     names = list(fields)
     numbers = [name for name, data_type in fields.items() if data_type == "Number"]
-    one_field = "(" + "|".join(re.escape(name) for name in names) + ")"
+    listed = [*names, *DERIVED_COLUMNS]  # a List may name the derived columns too
+    one_field = "(" + "|".join(re.escape(name) for name in listed) + ")"
     date_fields = [d for d in DATE_FIELDS if d in DATE_FIELD_COLUMNS or endpoint == "not_contacted"]
     report_filter: dict[str, Any] = {
         "UserFilter": ref("UserFilter"),
@@ -110,6 +112,7 @@ def request_schemas(
                 },
                 "Output": ref("Output"),
                 "Paging": ref(f"{title}Paging"),
+                "Sorting": ref("Sorting"),
             },
             ["Output", "Paging"],
             description=(
@@ -136,6 +139,14 @@ def request_schemas(
         ),
         # shared by both endpoints (the same schema twice is harmless)
         "LeadFieldName": _enum(names, "A lead field's SchemaName."),
+        "Sorting": _object(
+            {
+                "ColumnName": _enum(listed, "A lead field or a derived column."),
+                "Direction": _enum(["0", "1"], "0 ascending (default), 1 descending."),
+            },
+            ["ColumnName"],
+            description="Orders a List's rows (nulls last), ties by ProspectAutoId.",
+        ),
         "LeadFilter": {
             "oneOf": [
                 _object(
@@ -228,7 +239,10 @@ def request_schemas(
                         "IncludeCSV": {
                             "type": "string",
                             "pattern": f"^{one_field}(,{one_field})*$",
-                            "description": "Lead fields to return, comma-separated, each once.",
+                            "description": (
+                                "Lead fields or derived columns to return, comma-separated, "
+                                "each once."
+                            ),
                         },
                     },
                     ["Type", "IncludeCSV"],
@@ -316,7 +330,9 @@ def answer_schemas(
     fields: Mapping[str, str], settings: SandboxSettings
 ) -> dict[str, dict[str, Any]]:
     """The JSON answers: report rows, the error body, the metadata items, the account."""
-    row_properties = {name: _value_schema(data_type) for name, data_type in fields.items()}
+    row_properties = {
+        name: _value_schema(data_type) for name, data_type in {**DERIVED_COLUMNS, **fields}.items()
+    }
     row_properties["Count"] = {"type": "integer", "minimum": 0}
     return {
         "ReportAnswer": _object(

@@ -299,6 +299,12 @@ class SandboxSettings:
         answer (``rate_limit_status``, ``rate_limit_body``) with the message
         ``API calls exceeded the limit of N in 1 day(s)``. Default None: no cap. A call
         refused by the window's limit does not count against the day.
+    subsecond_times : bool
+        Stored ``CreatedOn``, ``ModifiedOn`` and activity times carry milliseconds, and
+        every date is answered with them (``2026-04-24 06:55:17.123``), as on the real
+        service (default). Date filters compare exactly against their whole-second
+        bounds: ``ToDate`` ``23:59:59`` leaves out a lead created at ``23:59:59.400``.
+        False: whole seconds throughout.
     """
 
     seed: int = 7
@@ -329,6 +335,7 @@ class SandboxSettings:
     wrong_host: bool = False
     activity_type_names: str = "DisplayName"
     daily_cap: int | None = None
+    subsecond_times: bool = True
 
     def __post_init__(self) -> None:
         def set_(name: str, value: object) -> None:
@@ -377,6 +384,7 @@ class SandboxSettings:
         _check_choice("activity_type_names", self.activity_type_names, ACTIVITY_TYPE_NAMES)
         if self.daily_cap is not None:
             _check_int("daily_cap", self.daily_cap, minimum=1)
+        _check_choice("subsecond_times", self.subsecond_times, (True, False), booleans=True)
 
     @staticmethod
     def _checked_rate_limit(value: object) -> tuple[int, int] | None:

@@ -9,7 +9,14 @@ choices the contract leaves open:
 * Text-like fields (Text, Email, Phone, Website, Select, Time) compare case-insensitively
   for every operator, ``in`` included; ``lik``/``nlik`` are plain substring tests (``%``
   and ``_`` are not wildcards).
-* Number values compare as numbers, Date values as instants, Boolean values as booleans.
+* Number values compare as numbers, Date values as instants (exactly: a stored time with
+  milliseconds is after the whole second it starts), Boolean values ``"1"``/``"0"`` as
+  booleans; Booleans are answered ``"1"``/``"0"``.
+* A List may name the derived columns of the contract (``DERIVED_COLUMNS``): the owner's
+  name and email, ``LeadAge`` (whole days since ``CreatedOn`` at the sandbox's now), the
+  latest activity's type name and id, the earliest activity's date, ``ModifiedOn``.
+* ``Sorting`` orders a List's rows by its column (nulls last either way), ties by
+  ``ProspectAutoId``; an aggregate's groups keep their order.
 * ``def``/``ndef``: has a value / has none, where null and the empty string are no value.
 * The negative operators are exact complements of the positive ones: a lead with no value
   passes ``<>``, ``nlik`` and ``ndef``; it never passes ``=``, ordering, ``lik`` or ``in``.
@@ -26,10 +33,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from leadsq.contract import (
     DATE_FIELD_COLUMNS,
+    DERIVED_COLUMNS,
     ContractError,
     LeadFilter,
     Report,
@@ -44,6 +53,21 @@ _TEXT_TYPES = frozenset({"Text", "Email", "Phone", "Website", "Select", "Time"})
 _ORDERING = frozenset({">", "<", ">=", "<="})
 _USER_COLUMNS = ("UserID", "EmailAddress", "FirstName", "LastName", "Role", "Team")
 _DATE_SQL_FORMAT = "%Y-%m-%d %H:%M:%S"
+_ACTIVITIES_OF_LEAD = 'FROM activities a WHERE a."ProspectAutoId" = l."ProspectAutoId"'
+_OWNER = 'FROM users u WHERE u."UserID" = l."OwnerId"'
+_DERIVED_SQL = {  # IncludeCSV columns that are no lead field: each a value per lead l
+    "OwnerIdName": f'(SELECT u."FirstName" || \' \' || u."LastName" {_OWNER})',
+    "OwnerIdEmailAddress": f'(SELECT u."EmailAddress" {_OWNER})',
+    "LeadAge": ('(floor((epoch_ms({now}) - epoch_ms(l."CreatedOn")) / 86400000))::BIGINT'),
+    "ProspectActivityName_Max": (
+        '(SELECT arg_max(t."DisplayName", a."ActivityId") FROM activities a '
+        'JOIN activity_types t ON t."ActivityEvent" = a."ActivityEvent" '
+        'WHERE a."ProspectAutoId" = l."ProspectAutoId")'
+    ),
+    "ProspectActivityDate_Min": f'(SELECT min(a."CreatedOn") {_ACTIVITIES_OF_LEAD})',
+    "ProspectActivityId_Max": f'(SELECT max(a."ActivityId") {_ACTIVITIES_OF_LEAD})::VARCHAR',
+    "LeadLastModifiedOn": 'l."ModifiedOn"',
+}
 _FEW_TERMS = 32  # conditions joined as they are; more are wrapped (see _one_term)
 
 
@@ -103,7 +127,7 @@ def _typed(data_type: str, text: str) -> Any:
     if data_type == "Date":
         return parse_date(text)
     if data_type == "Boolean":
-        return text.strip().lower() in ("true", "1")
+        return text.strip() == "1"
     return text
 
 
@@ -236,17 +260,83 @@ def _where(report: Report, fields: Mapping[str, str], bind: _Params) -> str:
     return " AND ".join(parts) if parts else "TRUE"
 
 
-def _output_value(column: str, data_type: str) -> str:
-    """SQL giving a column as it is answered: dates as text, booleans as true/false."""
+def _output_value(column: str, data_type: str, milliseconds: bool) -> str:
+    """SQL giving a column as it is answered: dates as text (with milliseconds when the
+    times carry them), Booleans as ``"1"``/``"0"``."""
     if data_type == "Date":
-        return f"strftime({column}, '{_DATE_SQL_FORMAT}')"
+        return f"strftime({column}, '{_DATE_SQL_FORMAT}{'.%g' if milliseconds else ''}')"
     if data_type == "Boolean":
-        return f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END"
+        return f"CASE WHEN {column} THEN '1' WHEN NOT {column} THEN '0' END"
     return column
 
 
-def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
+def _list_value(name: str, fields: Mapping[str, str], now: datetime, path: str) -> str:
+    """SQL of one List column of lead ``l``, as stored: a lead field or a derived column."""
+    if name in fields:
+        return f"l.{_ident(name, fields, path)}"
+    if name in _DERIVED_SQL:
+        return _DERIVED_SQL[name].format(now=f"TIMESTAMP '{now:%Y-%m-%d %H:%M:%S.%f}'")
+    raise ContractError(path, f"names an unknown field {name!r}")
+
+
+def _list(
+    report: Report, fields: Mapping[str, str], where: str, params: tuple[Any, ...], **how: Any
+) -> Compiled:
+    """A List report: its rows ordered by ``Sorting`` (nulls last), then ``ProspectAutoId``."""
+    now, milliseconds = how["now"], how["milliseconds"]
+    types = {**DERIVED_COLUMNS, **fields}
+    columns = report.output.columns
+    selected = [
+        _output_value(
+            _list_value(name, fields, now, "Output.IncludeCSV"), types[name], milliseconds
+        )
+        for name in columns
+    ]
+    sort_key = ""
+    order = 'l."ProspectAutoId"'
+    outer_order = "p.pid"
+    sorting = report.sorting
+    if sorting is not None:
+        value = _list_value(sorting.column, fields, now, "Sorting.ColumnName")
+        direction = "DESC" if sorting.descending else "ASC"
+        sort_key = f", {value} AS sk"
+        order = f'sk {direction} NULLS LAST, l."ProspectAutoId"'
+        outer_order = f"p.sk {direction} NULLS LAST, p.pid"
+    # the page's ids first, then their columns: sorting only the ids is ~6x faster
+    page = (
+        f'WITH page AS (SELECT l."ProspectAutoId" AS pid{sort_key} FROM leads l '
+        f"WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?) "
+    )
+    rows = 'FROM page p JOIN leads l ON l."ProspectAutoId" = p.pid'
+    members = ", ".join(f"'{name}': {value}" for name, value in zip(columns, selected, strict=True))
+    return Compiled(
+        count_sql=f"SELECT count(*) FROM leads l WHERE {where}",
+        count_params=params,
+        page_sql=f"{page}SELECT {', '.join(selected)} {rows} ORDER BY {outer_order}",
+        page_params=params,
+        columns=columns,
+        page_json_sql=(
+            f"{page}SELECT CAST(to_json(coalesce(list({{{members}}} "
+            f"ORDER BY {outer_order}), [])) AS VARCHAR) {rows}"
+        ),
+    )
+
+
+def compile_report(
+    report: Report, fields: Mapping[str, str], *, now: datetime, milliseconds: bool = True
+) -> Compiled:
     """Compile ``report`` against a lead schema (``SchemaName`` to ``DataType``).
+
+    Parameters
+    ----------
+    report : Report
+        A parsed report.
+    fields : Mapping[str, str]
+        The lead schema; a List may also name the contract's ``DERIVED_COLUMNS``.
+    now : datetime
+        The sandbox clock's now, from which ``LeadAge`` counts whole days.
+    milliseconds : bool
+        Answer dates with milliseconds (``SandboxSettings.subsecond_times``).
 
     Raises
     ------
@@ -258,29 +348,7 @@ def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
     filter_params = tuple(bind.values)
     output = report.output
     if output.type == "List":
-        selected = []
-        for name in output.columns:
-            column = f"l.{_ident(name, fields, 'Output.IncludeCSV')}"
-            selected.append(_output_value(column, fields[name]))
-        # the page's ids first, then their columns: sorting only the ids is ~6x faster
-        page_rows = (
-            'FROM leads l WHERE l."ProspectAutoId" IN (SELECT l."ProspectAutoId" FROM leads l '
-            f'WHERE {where} ORDER BY l."ProspectAutoId" LIMIT ? OFFSET ?)'
-        )
-        members = ", ".join(
-            f"'{name}': {value}" for name, value in zip(output.columns, selected, strict=True)
-        )
-        return Compiled(
-            count_sql=f"SELECT count(*) FROM leads l WHERE {where}",
-            count_params=filter_params,
-            page_sql=f'SELECT {", ".join(selected)} {page_rows} ORDER BY l."ProspectAutoId"',
-            page_params=filter_params,
-            columns=output.columns,
-            page_json_sql=(
-                f"SELECT CAST(to_json(coalesce(list({{{members}}} "
-                f'ORDER BY l."ProspectAutoId"), [])) AS VARCHAR) {page_rows}'
-            ),
-        )
+        return _list(report, fields, where, filter_params, now=now, milliseconds=milliseconds)
     group_by = output.group_by or ""
     group_column = f"l.{_ident(group_by, fields, 'Output.GroupBy')}"
     if fields[group_by] in _TEXT_TYPES:
@@ -315,7 +383,7 @@ def compile_report(report: Report, fields: Mapping[str, str]) -> Compiled:
         )
     else:
         groups += ", final AS (SELECT * FROM grouped)"
-    shown = _output_value("g", fields[group_by])
+    shown = _output_value("g", fields[group_by], milliseconds)
     metric_out = ", m" if metric is not None else ""
     columns = (group_by, "Count") + ((metric,) if metric is not None else ())
     return Compiled(

@@ -109,6 +109,7 @@ class Store:
             users=settings.users,
             anchor=self.anchor,
             activity_scale=settings.activity_scale,
+            subsecond=settings.subsecond_times,
         )
         self._churn_rng = random.Random(f"leadsq-sandbox-churn-{settings.seed}")
         self._started = time.monotonic()
@@ -126,7 +127,9 @@ class Store:
             If the report names fields or values the schema does not accept.
         """
         check_fields(report, self.fields)
-        compiled = compile_report(report, self.fields)
+        compiled = compile_report(
+            report, self.fields, now=self.now(), milliseconds=self.settings.subsecond_times
+        )
         offset = (report.paging.index - 1) * report.paging.size
         cursor = self._con.cursor()
         try:
@@ -208,12 +211,24 @@ class Store:
     # ------------------------------------------------------------------ writes
 
     def now(self) -> datetime:
-        """The sandbox clock: real UTC time, but never before the anchor plus uptime."""
-        real = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-        running = self.anchor + timedelta(seconds=int(time.monotonic() - self._started))
-        return max(real, running)
+        """The sandbox clock: real UTC time, but never before the anchor plus uptime; to
+        the millisecond with ``subsecond_times``, else to the second."""
+        real = datetime.now(timezone.utc).replace(tzinfo=None)
+        running = self.anchor + timedelta(seconds=time.monotonic() - self._started)
+        return self._stamp(max(real, running))
 
-    def churn(self, created: int = 0, modified: int = 0) -> ChurnResult:
+    def _stamp(self, moment: datetime) -> datetime:
+        """``moment`` as a stored time: to the millisecond or, without
+        ``subsecond_times``, to the second."""
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        if self.settings.subsecond_times:
+            return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+        return moment.replace(microsecond=0)
+
+    def churn(
+        self, created: int = 0, modified: int = 0, *, at: datetime | None = None
+    ) -> ChurnResult:
         """Create and modify leads now, as a busy sales team would.
 
         Parameters
@@ -224,12 +239,16 @@ class Store:
             Existing leads (drawn at random) that get an outbound call (event 22) posted
             now: ``ModifiedOn`` and ``ProspectActivityDate_Max`` become now,
             ``EngagementScore`` grows by 2 and ``Score`` by 1.
+        at : datetime, optional
+            The time stamped instead of now (naive UTC; to the millisecond with
+            ``subsecond_times``, else to the second), e.g. a lead created at
+            ``23:59:59.400`` to test a date window's edge.
         """
         if created < 0 or modified < 0:
             raise ValueError("churn counts must not be negative")
         if not created and not modified:
             return ChurnResult((), ())
-        now = self.now()
+        now = self.now() if at is None else self._stamp(at)
         with self._write_lock:
             cursor = self._con.cursor()
             try:

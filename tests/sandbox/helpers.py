@@ -138,7 +138,7 @@ def lead_mask(
         series = series.astype("boolean")
 
         def convert(v: str) -> Any:
-            return v.strip().lower() in ("true", "1")
+            return v.strip() == "1"
 
     if op == "in":
         return series.isin([convert(v) for v in value]).fillna(False).astype(bool)
@@ -154,6 +154,10 @@ def expected_ids(leads: pd.DataFrame, mask: pd.Series) -> list[int]:
     return sorted(int(i) for i in leads.loc[mask, "ProspectAutoId"])
 
 
-def fmt(value: Any) -> str | None:
-    """A pandas date as the API writes it."""
-    return None if pd.isna(value) else pd.Timestamp(value).strftime(DATE_FORMAT)
+def fmt(value: Any, milliseconds: bool = True) -> str | None:
+    """A pandas date as the API writes it: with milliseconds (``subsecond_times``, the
+    default) or without."""
+    if pd.isna(value):
+        return None
+    text = pd.Timestamp(value).strftime(DATE_FORMAT)
+    return f"{text}.{pd.Timestamp(value).microsecond // 1000:03d}" if milliseconds else text

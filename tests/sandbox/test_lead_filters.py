@@ -5,7 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from tests.sandbox.helpers import Api, auto_ids, expected_ids, lead_mask, list_body, refusal
+from tests.sandbox.helpers import (
+    Api,
+    auto_ids,
+    expected_ids,
+    fmt,
+    lead_mask,
+    list_body,
+    refusal,
+)
 
 CASES = [
     # Text
@@ -96,12 +104,15 @@ def test_every_operator_case_selects_some_leads_but_not_all(
 
 
 def test_a_date_filter_value_of_an_exact_instant_matches_it(api: Api, leads: pd.DataFrame) -> None:
-    lead = leads.iloc[1234]
-    value = lead["CreatedOn"].strftime("%Y-%m-%d %H:%M:%S")
+    lead = leads[leads["CreatedOn"].dt.microsecond > 0].iloc[100]
+    exact = fmt(lead["CreatedOn"])
+    second = lead["CreatedOn"].strftime("%Y-%m-%d %H:%M:%S")
 
-    rows = api.rows(list_body(LeadFilters=[lead_filter("CreatedOn", "=", value)]))
+    rows = api.rows(list_body(LeadFilters=[lead_filter("CreatedOn", "=", exact)]))
+    at_second = api.rows(list_body(LeadFilters=[lead_filter("CreatedOn", "=", second)]))
 
     assert int(lead["ProspectAutoId"]) in auto_ids(rows)
+    assert int(lead["ProspectAutoId"]) not in auto_ids(at_second)  # stored with milliseconds
 
 
 def test_lead_filters_are_joined_by_and(api: Api, leads: pd.DataFrame, field_types: dict) -> None:

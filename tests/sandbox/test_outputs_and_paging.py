@@ -36,7 +36,7 @@ def as_answered(value: object, data_type: str) -> object:
     if data_type == "Date":
         return fmt(value)
     if data_type == "Boolean":
-        return "true" if value else "false"
+        return "1" if value else "0"
     if data_type == "Number":
         return float(value) if isinstance(value, float) else int(value)
     return value
@@ -61,8 +61,8 @@ def test_values_have_the_documented_json_types(api: Api) -> None:
         row["mx_Interest_Rate"] is None or isinstance(row["mx_Interest_Rate"], float)
         for row in rows
     )
-    assert all(isinstance(row["CreatedOn"], str) and len(row["CreatedOn"]) == 19 for row in rows)
-    assert {row["DoNotCall"] for row in rows} == {"true", "false", None}
+    assert all(isinstance(row["CreatedOn"], str) and len(row["CreatedOn"]) == 23 for row in rows)
+    assert {row["DoNotCall"] for row in rows} == {"1", "0", None}
     assert {row["mx_Remarks"] for row in rows} >= {None, ""}
 
 

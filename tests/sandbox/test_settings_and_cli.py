@@ -31,6 +31,7 @@ def test_defaults_are_the_documented_ones() -> None:
     assert (settings.rate_limit_body, settings.header_auth) == ("json", True)
     assert (settings.wrong_host, settings.daily_cap) == (False, None)
     assert settings.activity_type_names == "DisplayName"
+    assert settings.subsecond_times is True
     assert settings.host == "127.0.0.1"
     assert settings.port == 0
     assert (settings.access_key, settings.secret_key) == (DEMO_ACCESS_KEY, DEMO_SECRET_KEY)
@@ -67,6 +68,7 @@ def test_the_anchor_is_a_naive_datetime(anchor: object, expected: datetime) -> N
         ({"wrong_host": True}, "wrong_host needs account_url"),
         ({"activity_type_names": "Name"}, "activity_type_names must be one of"),
         ({"daily_cap": 0}, "daily_cap must be >= 1"),
+        ({"subsecond_times": "yes"}, "subsecond_times must be one of True, False"),
         ({"max_page_size": 0}, "max_page_size"),
         ({"latency": -1}, "latency"),
         ({"jitter": float("nan")}, "jitter"),
@@ -171,6 +173,7 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
             "--time-zone", "Asia/Dubai", "--rate-limit-status", "403",
             "--rate-limit-body", "message", "--no-header-auth", "--fault-429-as-403", "0.2",
             "--wrong-host", "--activity-type-names", "mixed", "--daily-cap", "1000",
+            "--no-subsecond-times",
         ]
     )  # fmt: skip
 
@@ -186,6 +189,7 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
     assert settings.faults.rate_limit_403 == 0.2
     assert (settings.wrong_host, settings.activity_type_names) == (True, "mixed")
     assert settings.daily_cap == 1000
+    assert settings.subsecond_times is False
 
 
 def test_the_rate_limit_can_be_switched_off() -> None:
