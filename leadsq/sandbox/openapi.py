@@ -201,7 +201,11 @@ def openapi_document(
             "description": "Header names are matched case-insensitively, query names too.",
         }
         for name, (where, key) in _SECURITY_SCHEMES.items()
+        if where == "query" or settings.header_auth
     }
+    security = [{"AccessKeyQuery": [], "SecretKeyQuery": []}]
+    if settings.header_auth:
+        security.append({"AccessKeyHeader": [], "SecretKeyHeader": []})
     return {
         "openapi": "3.1.0",
         "info": {
@@ -209,15 +213,13 @@ def openapi_document(
             "version": "1.0",
             "description": (
                 "The LeadSquared analytics contract (leadsq's API.md) as the sandbox serves "
-                "it, over generated data. Keys go in the query string or in headers."
+                "it, over generated data. Keys go in the query string"
+                + (" or in headers." if settings.header_auth else " (headers are refused).")
             ),
         },
         "paths": paths,
         "components": {"schemas": schemas, "securitySchemes": security_schemes},
-        "security": [
-            {"AccessKeyQuery": [], "SecretKeyQuery": []},
-            {"AccessKeyHeader": [], "SecretKeyHeader": []},
-        ],
+        "security": security,
         "tags": [
             {"name": "reports", "description": "Analytics reports (POST, a JSON body)."},
             {"name": "metadata", "description": "Lists of fields, activity types, users."},

@@ -70,7 +70,9 @@ class Sandbox:
         ``secret_key``, ``host``, ``port``, ``rate_limit``, ``rate_limit_status``,
         ``max_page_size``, ``latency``, ``jitter``, ``faults``, ``churn``,
         ``max_body_bytes``, and the real service's uncertain ways: ``input_error_status``,
-        ``not_contacted_path``, ``users_shape``, ``account_url``, ``time_zone``, ...
+        ``rate_limit_body``, ``header_auth``, ``not_contacted_path``, ``daily_cap``,
+        ``users_shape``, ``activity_type_names``, ``account_url``, ``wrong_host``,
+        ``time_zone``, ``subsecond_times``.
 
     Attributes
     ----------

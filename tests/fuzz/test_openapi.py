@@ -98,10 +98,12 @@ def test_other_modes_are_documented_and_valid() -> None:
         activity_type_names="mixed",
         users_shape="legacy",
         daily_cap=100,
+        header_auth=False,
     ) as box:
         document = description(box)
 
     validate(document)
+    assert document["security"] == [{"AccessKeyQuery": [], "SecretKeyQuery": []}]
     responses = document["paths"][METADATA_PATHS["users"]]["get"]["responses"]
     assert "429" not in responses
     assert list(responses["403"]["content"]) == ["text/plain"]
