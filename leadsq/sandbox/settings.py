@@ -95,7 +95,8 @@ class Faults:
 
     Each share is a probability between 0 and 1, drawn per authenticated call from a
     random generator seeded with the sandbox's seed; the shares may not add up to more
-    than 1. A faulted call still counts against the rate limit.
+    than 1. A faulted call still counts against the rate limit. An injected rate-limit
+    answer has the body ``SandboxSettings.rate_limit_body`` says.
 
     Parameters
     ----------
