@@ -12,18 +12,21 @@ import warnings
 import pandas as pd
 
 import leadsq.accessor  # noqa: F401  (registers df.lsq)
+from leadsq.account import Account, discover_host
 from leadsq.config import Settings, configure, settings
 from leadsq.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
     ConfigurationError,
+    DailyLimitError,
     LeadsqError,
     NotFoundError,
     QueryError,
     RateLimitError,
     ServerError,
     TransportError,
+    WrongHostError,
 )
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, read_leadsquared
@@ -34,9 +37,11 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIError",
+    "Account",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "DailyLimitError",
     "DriftWarning",
     "LeadsqError",
     "NotFoundError",
@@ -47,8 +52,10 @@ __all__ = [
     "ServerError",
     "Settings",
     "TransportError",
+    "WrongHostError",
     "__version__",
     "configure",
+    "discover_host",
     "load_ipython_extension",
     "read_leadsquared",
     "settings",

@@ -9,10 +9,11 @@ Each setting is taken from the first of these places that has it:
 4. the config file: ``$LSQ_CONFIG``, else ``~/.config/leadsq/config.ini``, section
    ``[leadsq]`` (keys ``host``, ``access_key``, ``secret_key``, ``analytics_url``).
 
-``host`` takes a region code (``us11``, ``in21``, ``in22``, ``ir31``, ``ca12``, ``sg``),
-a host name (``api-us11.leadsquared.com``) or a base URL (``https://...``,
-``http://127.0.0.1:8765``), or ``"sandbox"`` for a process-wide sandbox started on
-demand. Nothing configured is an error naming every place looked; there is never a
+``host`` takes a region code (``us11``, ``in21``, ``in22``, ``ir31``, ``ca12``, ``me61``,
+``sg``), a host name (``api-us11.leadsquared.com``) or a base URL (``https://...``,
+``http://127.0.0.1:8765``); ``"auto"`` to ask ``UserByAccessKey.Get`` which host serves
+the keys' account (once per key pair, :func:`leadsq.account.discover_host`); or
+``"sandbox"`` for a process-wide sandbox started on demand. Nothing configured is an error naming every place looked; there is never a
 silent fallback to fake data.
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, METADATA_PATHS
+from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, INPUT_ERROR_TYPES, METADATA_PATHS
 from leadsq.errors import ConfigurationError
 
 __all__ = [
@@ -48,7 +49,9 @@ REGIONS: dict[str, str] = {
     "in22": "api-in22.leadsquared.com",
     "ir31": "api-ir31.leadsquared.com",
     "ca12": "api-ca12.leadsquared.com",
+    "me61": "api-me61.leadsquared.com",
 }
+DEFAULT_HOST = REGIONS["sg"]
 ENVIRONMENT = {
     "host": "LSQ_HOST",
     "access_key": "LSQ_ACCESS_KEY",
@@ -56,6 +59,8 @@ ENVIRONMENT = {
     "analytics_url": "LSQ_ANALYTICS_URL",
 }
 SANDBOX = "sandbox"
+AUTO = "auto"
+AUTH_FORMS = ("auto", "headers", "query")
 
 
 class _Unset:
@@ -78,7 +83,11 @@ class Settings:
     Attributes
     ----------
     host, access_key, secret_key, analytics_url : str or None
-        Connection defaults (step 2 of the resolution order).
+        Connection defaults (step 2 of the resolution order); ``host="auto"`` finds the
+        account's host from the keys.
+    discovery_host : str
+        Where ``host="auto"`` asks ``UserByAccessKey.Get`` (any regional host answers
+        it). Default ``api.leadsquared.com``.
     rate_limit : tuple of (int, float)
         Calls allowed per window of seconds, shared by every call with the same access
         key in this process. Default ``(25, 5.0)``, the Enterprise plan's limit.
@@ -91,7 +100,8 @@ class Settings:
     timeout : tuple of (float, float)
         Connect and read timeouts in seconds.
     max_retries : int
-        Attempts after the first for 429, 5xx, rate-limit bodies and transport errors.
+        Attempts after the first for rate limits, 5xx answers without an input-error
+        type, and transport errors.
     max_retry_seconds : float
         Give up retrying one call after this long.
     backoff : tuple of (float, float)
@@ -100,16 +110,29 @@ class Settings:
         Concurrent page requests in one read, all under the shared rate limiter.
         ``None`` (default): the rate limit's calls per window (at most 32), so a whole
         window's calls are in flight at once and round trips hide behind the limit.
-    page_size : int
-        Default page size of a read.
-    auth : {"headers", "query"}
+    page_size : int or None
+        Page size of a read that names none. ``None`` (default): the endpoint's page cap
+        where a refusal has told it (:mod:`leadsq.learnt`), else 1000. A size over a
+        known cap is lowered to the cap, with a warning.
+    auth : {"auto", "headers", "query"}
         Where the keys go: ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers (the vendor's
-        general advice; keeps keys out of URLs and logs) or the query string.
+        general advice; keeps keys out of URLs and logs) or the query string (every
+        public analytics call; ``$`` in keys is percent-encoded). ``"auto"`` (default):
+        headers, and on a 401 the query string once; what worked is remembered per host.
     paths : dict
         Path per endpoint (``distribution``, ``not_contacted``, ``lead_fields``,
-        ``activity_types``, ``users``).
+        ``activity_types``, ``users``, ``account``). ``not_contacted`` is ``None`` by
+        default: the first read tries ``leadsq.contract.ENDPOINT_PATHS["not_contacted"]``
+        in order, on 404s, and remembers per host the one that answered. A path set
+        here is used as is. ``configure(paths={...})`` changes only the names given.
     rate_limit_exception : str
-        The ``ExceptionType`` that marks a rate-limit answer, whatever its HTTP status.
+        The ``ExceptionType`` that marks a rate-limit answer, whatever its HTTP status
+        (so do the rate limit's words, ``API calls exceeded the limit of N in M
+        second(s)``). A limit of a day is not retried: :class:`~leadsq.DailyLimitError`.
+    input_error_types : tuple of str
+        ``ExceptionType`` values of the caller's mistakes: raised at once as
+        :class:`~leadsq.BadRequestError`, whatever the status (the real service answers
+        them 500), never retried. Default ``leadsq.contract.INPUT_ERROR_TYPES``.
     repair_drift : bool
         Read a list again by ``ProspectAutoId`` keyset when its total changed during the
         read (relies on rows ordered by ``ProspectAutoId``, the sandbox's rule [ours]).
@@ -119,6 +142,7 @@ class Settings:
     access_key: str | None = field(default=None, repr=False)
     secret_key: str | None = field(default=None, repr=False)
     analytics_url: str | None = None
+    discovery_host: str = DEFAULT_HOST
     rate_limit: tuple[int, float] = (25, 5.0)
     rate_limit_margin: float = 0.05
     timeout: tuple[float, float] = (5.0, 60.0)
@@ -126,16 +150,17 @@ class Settings:
     max_retry_seconds: float = 120.0
     backoff: tuple[float, float] = (0.25, 8.0)
     workers: int | None = None
-    page_size: int = 1000
-    auth: str = "headers"
-    paths: dict[str, str] = field(
+    page_size: int | None = None
+    auth: str = AUTO
+    paths: dict[str, str | None] = field(
         default_factory=lambda: {
             "distribution": ENDPOINT_PATHS["distribution"][0],
-            "not_contacted": ENDPOINT_PATHS["not_contacted"][0],
+            "not_contacted": None,
             **METADATA_PATHS,
         }
     )
     rate_limit_exception: str = EXCEPTION_TYPES[429]
+    input_error_types: tuple[str, ...] = INPUT_ERROR_TYPES
     repair_drift: bool = True
 
     def __post_init__(self) -> None:
@@ -156,19 +181,31 @@ def _check_settings(value: Settings) -> None:
         raise ConfigurationError(
             f"rate_limit must be (calls >= 1, window seconds > 0); got {value.rate_limit!r}"
         )
-    if value.auth not in ("headers", "query"):
-        raise ConfigurationError(f"auth must be 'headers' or 'query'; got {value.auth!r}")
+    if value.auth not in AUTH_FORMS:
+        raise ConfigurationError(
+            f"auth must be one of {', '.join(map(repr, AUTH_FORMS))}; got {value.auth!r}"
+        )
     if not value.rate_limit_margin >= 0:
         raise ConfigurationError(
             f"rate_limit_margin must be seconds >= 0; got {value.rate_limit_margin!r}"
         )
-    if (value.workers is not None and value.workers < 1) or value.page_size < 1:
-        raise ConfigurationError("workers (or None) and page_size must be >= 1")
+    for name in ("workers", "page_size"):
+        number = getattr(value, name)
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, int) or number < 1
+        ):
+            raise ConfigurationError(f"{name} must be a whole number >= 1 or None; got {number!r}")
     if value.max_retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
     missing = {"distribution", "not_contacted", *METADATA_PATHS} - set(value.paths)
     if missing:
         raise ConfigurationError(f"paths lacks {', '.join(sorted(missing))}")
+    unset = sorted(name for name, path in value.paths.items() if path is None)
+    if set(unset) - set(ENDPOINT_PATHS):
+        raise ConfigurationError(
+            f"paths: only {', '.join(ENDPOINT_PATHS)} may be None (found on first use); "
+            f"got None for {', '.join(set(unset) - set(ENDPOINT_PATHS))}"
+        )
 
 
 settings = Settings()
@@ -177,6 +214,9 @@ _settings_lock = threading.Lock()
 
 def configure(**changes: Any) -> Settings:
     """Change the process-wide :data:`settings`; return them.
+
+    ``paths`` is merged into the current paths: ``configure(paths={"not_contacted":
+    "/Leads/LeadsNotContacted"})`` sets that one path.
 
     Examples
     --------
@@ -191,6 +231,8 @@ def configure(**changes: Any) -> Settings:
             f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
         )
     with _settings_lock:
+        if changes.get("paths") is not None:
+            changes["paths"] = {**settings.paths, **changes["paths"]}
         settings = dataclasses.replace(settings, **changes)
     return settings
 
@@ -323,7 +365,12 @@ def resolve_connection(
             'To try leadsq without an account, pass host="sandbox" (or set LSQ_HOST=sandbox) '
             "to use the built-in sandbox server."
         )
-    api_url = base_url(chosen["host"])
+    if chosen["host"].strip().lower() == AUTO:
+        from leadsq.account import account_for  # the account module calls through a Transport
+
+        api_url = account_for(chosen["access_key"], chosen["secret_key"]).api_url
+    else:
+        api_url = base_url(chosen["host"])
     analytics = base_url(chosen["analytics_url"]) if chosen["analytics_url"] else api_url
     return Connection(
         api_url=api_url,

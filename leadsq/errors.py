@@ -6,12 +6,18 @@ The whole tree::
     ├── QueryError (also ValueError)        a bad query, caught before any request
     ├── ConfigurationError (also ValueError) no host or keys found, or a bad setting
     └── APIError                             the service answered with an error
-        ├── BadRequestError      400
-        ├── AuthenticationError  401
+        ├── BadRequestError      400, or a 5xx whose ExceptionType is an input error
+        ├── AuthenticationError  401, 403 (not a rate limit)
+        │   └── WrongHostError       401 naming the account's right host
         ├── NotFoundError        404, 405
-        ├── RateLimitError       429, or the rate-limit body with any status
-        ├── ServerError          5xx
+        ├── RateLimitError       429, or the rate limit's type or words with any status
+        │   └── DailyLimitError      the rate limit of a day: not retried
+        ├── ServerError          5xx, no input-error type
         └── TransportError       no usable answer: connection, timeout, truncated body
+
+:func:`error_class` chooses the class of an error answer from its status, ``ExceptionType``
+and ``ExceptionMessage``; retries follow the class (rate limits but the daily one, server
+errors and transport failures are retried, the rest raised at once).
 
 Every :class:`APIError` carries the server's ``exception_type`` and ``exception_message``
 (``None`` when the server sent none) and, for a paged read that failed part-way, the
@@ -21,21 +27,35 @@ from the first missing page (``resume_body``, for ``read_leadsquared(..., body=.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
+
+from leadsq.contract import (
+    INTERNAL_SERVER,
+    UNAUTHORIZED,
+    parse_rate_limit_message,
+    parse_wrong_host,
+)
 
 __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
+    "DailyLimitError",
     "LeadsqError",
     "NotFoundError",
     "QueryError",
     "RateLimitError",
     "ServerError",
     "TransportError",
+    "WrongHostError",
+    "error_class",
     "error_for_status",
 ]
+
+DAY_SECONDS = 86400.0
 
 
 class LeadsqError(Exception):
@@ -85,7 +105,19 @@ class BadRequestError(APIError):
 
 
 class AuthenticationError(APIError):
-    """401: missing or wrong access or secret key."""
+    """401 (or a 403 that is no rate limit): missing or wrong access or secret key."""
+
+
+class WrongHostError(AuthenticationError):
+    """401 from a regional host that is not the account's; the message names the right one.
+
+    Attributes
+    ----------
+    right_host : str
+        The account's host, as the server named it (pass it as ``host=``).
+    """
+
+    right_host: str
 
 
 class NotFoundError(APIError):
@@ -93,11 +125,24 @@ class NotFoundError(APIError):
 
 
 class RateLimitError(APIError):
-    """429, or the rate-limit body with any status, after the retries ran out."""
+    """The rate limit: 429, or its ``ExceptionType`` or words with any status, after the
+    retries ran out."""
+
+
+class DailyLimitError(RateLimitError):
+    """The account's calls of the day are used up; raised at once, never retried.
+
+    Attributes
+    ----------
+    renews_at : datetime
+        When the day renews (the next midnight UTC), timezone-aware.
+    """
+
+    renews_at: datetime
 
 
 class ServerError(APIError):
-    """A 5xx answer, after the retries ran out."""
+    """A 5xx answer (no input-error type), after the retries ran out."""
 
 
 class TransportError(APIError):
@@ -120,3 +165,43 @@ def error_for_status(status: int) -> type[APIError]:
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ServerError if status >= 500 else APIError
+
+
+def error_class(
+    status: int,
+    exception_type: str | None,
+    message: str | None,
+    *,
+    rate_limit_type: str,
+    input_error_types: Collection[str],
+) -> type[APIError]:
+    """The exception class of an error answer (contract section 5).
+
+    Parameters
+    ----------
+    status : int
+        The HTTP status; any, since a rate limit or an error body may come with 200.
+    exception_type, message : str or None
+        The answer's ``ExceptionType`` and ``ExceptionMessage`` (or its text).
+    rate_limit_type : str
+        The ``ExceptionType`` of a rate limit (``Settings.rate_limit_exception``).
+    input_error_types : collection of str
+        ``ExceptionType`` values of the caller's mistakes (``Settings.input_error_types``):
+        a bad request whatever the status.
+
+    Returns
+    -------
+    type of APIError
+    """
+    window = parse_rate_limit_message(message) if message else None
+    if status == 429 or exception_type == rate_limit_type or window is not None:
+        return (
+            DailyLimitError if window is not None and window[1] >= DAY_SECONDS else RateLimitError
+        )
+    if exception_type in input_error_types:
+        return BadRequestError
+    if status == 401 or exception_type == UNAUTHORIZED:
+        return WrongHostError if message and parse_wrong_host(message) else AuthenticationError
+    if exception_type == INTERNAL_SERVER:
+        return ServerError
+    return error_for_status(status)

@@ -5,14 +5,18 @@ Every call goes through :meth:`Transport.call`, which
 1. waits for a slot in the sliding-window rate limiter shared by every call with the
    same access key in this process (`pyrate-limiter`_);
 2. sends the request on a keep-alive :class:`requests.Session` with timeouts;
-3. turns the answer into bytes or an :class:`~leadsq.errors.APIError`; the rate-limit
-   body counts as a 429 whatever its HTTP status;
-4. retries 429s, 5xx answers and transport failures (refused, dropped, timed out or
-   cut-off answers) with bounded exponential backoff and jitter (`tenacity`_),
-   honouring ``Retry-After``. Each retry waits for the rate limiter again, so retries
-   never push the process over the limit.
+3. turns the answer into bytes or an :class:`~leadsq.errors.APIError`
+   (:func:`leadsq.answers.check_answer`): a rate limit is one by its type or its words
+   whatever the HTTP status, an input error is a bad request even as a 500;
+4. retries rate limits (not a daily one), 5xx answers without an input-error type and
+   transport failures (refused, dropped, timed out or cut-off answers) with bounded
+   exponential backoff and jitter (`tenacity`_), honouring ``Retry-After``. Each retry
+   waits for the rate limiter again, so retries never push the process over the limit.
 
-Keys travel in headers by default and are redacted from every message and log line.
+Around that, it finds out on first use what the real service leaves open, and remembers
+it per host (:mod:`leadsq.learnt`): which Not Contacted path answers (candidates in the
+contract's order, on 404s) and, with ``auth="auto"``, whether keys go in headers or, after
+a 401, in the query string. Keys are redacted from every message and log line.
 
 .. _pyrate-limiter: https://pypi.org/project/pyrate-limiter/
 .. _tenacity: https://pypi.org/project/tenacity/
@@ -28,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from pyrate_limiter import Limiter, Rate
@@ -35,19 +40,25 @@ from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     wait_random_exponential,
 )
 
-from leadsq.config import Connection
+from leadsq.answers import check_answer
+from leadsq.config import AUTO, Connection
+from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import (
+    AuthenticationError,
+    DailyLimitError,
+    NotFoundError,
     RateLimitError,
     ServerError,
     TransportError,
-    error_for_status,
+    WrongHostError,
 )
+from leadsq.learnt import learnt
 
 __all__ = ["Answer", "Transport", "transport_for"]
 
@@ -146,12 +157,24 @@ class Transport:
         """Close the HTTP session."""
         self._session.close()
 
+    def base(self, name: str) -> str:
+        """The base URL endpoint ``name`` is called at: the analytics base for the two
+        reports, the API base for the rest."""
+        if name in ENDPOINT_PATHS:
+            return self.connection.analytics_url
+        return self.connection.api_url
+
     def url(self, name: str) -> str:
-        """The full URL of endpoint ``name`` (a key of ``Settings.paths``)."""
-        base = self.connection.analytics_url
-        if name not in ("distribution", "not_contacted"):
-            base = self.connection.api_url
-        return base + self._settings.paths[name]
+        """The full URL of endpoint ``name`` as the next call would use it (for a path to
+        be found on first use, the first candidate)."""
+        return self.base(name) + self._paths(name)[0]
+
+    def _paths(self, name: str) -> tuple[str, ...]:
+        """The path of ``name`` if set or learnt, else the candidates to try in order."""
+        path = self._settings.paths[name]
+        if path is None:
+            path = learnt.not_contacted_path(self.base(name))
+        return (path,) if path is not None else ENDPOINT_PATHS[name]
 
     def call(
         self,
@@ -162,36 +185,84 @@ class Transport:
     ) -> Answer:
         """Send one request (POST with ``body``, else GET), retrying as documented.
 
+        A path to be found (``Settings.paths[name]`` is ``None``) is found here: each
+        candidate in turn until one answers other than 404, remembered per host.
+
         Raises
         ------
         APIError
             A subclass per failure, carrying the server's ``ExceptionType`` and
             ``ExceptionMessage``; retryable failures only after the retries ran out.
         """
+        paths = self._paths(name)
+        for position, path in enumerate(paths):
+            try:
+                answer = self._authenticated(name, path, body, response_format.upper())
+            except NotFoundError as error:
+                if position + 1 < len(paths):
+                    log.info("%s: %s answered 404; trying %s", name, path, paths[position + 1])
+                    continue
+                if len(paths) > 1:
+                    error.args = (f"{error.args[0]} (tried {', '.join(paths)}, all 404)",)
+                raise
+            if len(paths) > 1:
+                log.info("%s answers at %s; remembered for %s", name, path, self.base(name))
+                learnt.set_not_contacted_path(self.base(name), path)
+            return answer
+        raise AssertionError("unreachable: a path list is never empty")
+
+    def _authenticated(
+        self, name: str, path: str, body: dict[str, Any] | None, response_format: str
+    ) -> Answer:
+        """Call with the keys where ``Settings.auth`` says; ``"auto"``: where they worked
+        at this host, else headers, then on a 401 the query string once."""
+        form = self._settings.auth
+        base = self.base(name)
+        if form == AUTO:
+            form = learnt.auth(base) or AUTO
+        if form != AUTO:
+            return self._retrying(name, path, body, response_format, form)
+        try:
+            answer = self._retrying(name, path, body, response_format, "headers")
+            chosen = "headers"
+        except AuthenticationError as refused:
+            if refused.status != 401 or isinstance(refused, WrongHostError):
+                raise
+            log.info("%s refused keys in headers (401); trying the query string", base)
+            answer = self._retrying(name, path, body, response_format, "query")
+            chosen = "query"
+        learnt.set_auth(base, chosen)
+        return answer
+
+    def _retrying(
+        self, name: str, path: str, body: dict[str, Any] | None, response_format: str, form: str
+    ) -> Answer:
         settings = self._settings
         first, largest = settings.backoff
         retrying = Retrying(
-            retry=retry_if_exception_type(RETRYABLE),
+            retry=retry_if_exception(_retryable),
             stop=stop_after_attempt(settings.max_retries + 1)
             | stop_after_delay(settings.max_retry_seconds),
             wait=_RetryAfterOr(wait_random_exponential(multiplier=first, max=largest)),
             before_sleep=self._log_retry,
             reraise=True,
         )
-        return retrying(self._call_once, name, body, response_format)
+        return retrying(self._call_once, name, path, body, response_format, form)
 
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.info("retrying after attempt %d: %s", state.attempt_number, error)
 
-    def _call_once(self, name: str, body: dict[str, Any] | None, response_format: str) -> Answer:
-        url = self.url(name)
+    def _call_once(
+        self, name: str, path: str, body: dict[str, Any] | None, response_format: str, form: str
+    ) -> Answer:
+        where = f"{name} ({path})"
         params = {"responseformat": response_format} if body is not None else {}
         headers = {}
-        if self._settings.auth == "headers":
+        if form == "headers":
             headers["x-LSQ-AccessKey"] = self.connection.access_key
             headers["x-LSQ-SecretKey"] = self.connection.secret_key
-        else:
+        else:  # requests percent-encodes them, "$" included
             params.update(
                 accessKey=self.connection.access_key, secretKey=self.connection.secret_key
             )
@@ -204,7 +275,7 @@ class Transport:
         try:
             response = self._session.request(
                 "POST" if body is not None else "GET",
-                url,
+                self.base(name) + path,
                 params=params,
                 data=data,
                 headers=headers,
@@ -213,69 +284,33 @@ class Transport:
             content = response.content
         except requests.RequestException as exc:
             raise TransportError(
-                f"{self._where(name)}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
+                f"{where}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
             ) from None
         seconds = time.perf_counter() - started
         log.debug(
-            "%s -> %s in %.3f s, %d bytes",
-            self._where(name),
-            response.status_code,
-            seconds,
-            len(content),
+            "%s -> %s in %.3f s, %d bytes", where, response.status_code, seconds, len(content)
         )
-        self._raise_for_error(name, response, content)
+        check_answer(
+            where,
+            response.status_code,
+            response.reason,
+            response.headers,
+            content,
+            self._settings,
+            self.redact,
+        )
         return Answer(content, response.headers.get("Content-Type", ""), seconds)
 
-    def _where(self, name: str) -> str:
-        return f"{name} ({self._settings.paths[name]})"
-
     def redact(self, text: str) -> str:
-        """``text`` with this connection's keys masked."""
+        """``text`` with this connection's keys masked (also percent-encoded)."""
         for secret in self._secrets:
-            text = text.replace(secret, "***")
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
         return _KEY_PARAMETER.sub(r"\1***", text)
 
-    def _raise_for_error(self, name: str, response: requests.Response, content: bytes) -> None:
-        status = response.status_code
-        error = _error_body(content) if status >= 400 or b"ExceptionType" in content[:512] else None
-        rate_limited = (
-            error is not None and error.get("ExceptionType") == self._settings.rate_limit_exception
-        )
-        if status < 400 and not rate_limited:
-            return
-        exception_type = error.get("ExceptionType") if error else None
-        exception_message = self.redact(str(error.get("ExceptionMessage"))) if error else None
-        kind = RateLimitError if rate_limited or status == 429 else error_for_status(status)
-        detail = (
-            exception_message
-            or self.redact(content[:200].decode("utf-8", "replace"))
-            or response.reason
-        )
-        exc = kind(
-            f"{self._where(name)} answered {status}: {detail}",
-            status=status,
-            exception_type=exception_type,
-            exception_message=exception_message,
-        )
-        exc.retry_after = _retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
-        raise exc
 
-
-def _error_body(content: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(content)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) and "ExceptionType" in value else None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+def _retryable(error: BaseException) -> bool:
+    """Rate limits (but the day's), server errors and transport failures are retried."""
+    return isinstance(error, RETRYABLE) and not isinstance(error, DailyLimitError)
 
 
 class _RetryAfterOr:

@@ -1,0 +1,172 @@
+"""Error answers as the real service gives them (contract section 5): a rate limit in any
+status is retried, an input error answered 500 is a bad request at once, a daily limit
+is raised at once with the time the day renews, a bare 5xx is retried."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from werkzeug.wrappers import Request, Response
+
+import leadsq
+from leadsq.contract import (
+    ENDPOINT_PATHS,
+    INPUT_ERROR_TYPES,
+    INTERNAL_SERVER,
+    RATE_LIMIT_EXCEEDED,
+    daily_limit_message,
+    rate_limit_message,
+)
+from leadsq.errors import (
+    APIError,
+    AuthenticationError,
+    BadRequestError,
+    DailyLimitError,
+    RateLimitError,
+)
+from leadsq.learnt import forget
+from leadsq.sandbox import Sandbox
+from tests.client.servers import served_in_front_of
+from tests.conftest import connect
+
+DISTRIBUTION = ENDPOINT_PATHS["distribution"][0]
+
+
+@pytest.fixture(autouse=True)
+def quick_retries(fresh_settings) -> Iterator[leadsq.Settings]:
+    """Fast retries and a generous client limit; nothing learnt from other tests."""
+    forget()
+    yield leadsq.configure(max_retries=3, backoff=(0.01, 0.05), rate_limit=(10_000, 1))
+    forget()
+
+
+@pytest.fixture(scope="module")
+def box() -> Iterator[Sandbox]:
+    with Sandbox(leads=300, seed=3, rate_limit=None) as box:
+        yield box
+
+
+def error_answer(status: int, exception_type: str | None, message: str) -> Response:
+    body = {"Status": "Error", "ExceptionType": exception_type, "ExceptionMessage": message}
+    if exception_type is None:
+        body.pop("ExceptionType")
+    return Response(json.dumps(body), status=status, mimetype="application/json")
+
+
+def first_call_answered(answer: Response):
+    """Answer the first distribution call with ``answer``; the sandbox answers the rest."""
+
+    def answerer(request: Request, before: int) -> Response | None:
+        return answer if request.path == DISTRIBUTION and before == 0 else None
+
+    return answerer
+
+
+def read_through(front, box: Sandbox, **arguments):
+    return leadsq.read_leadsquared(
+        "distribution",
+        columns=["ProspectAutoId"],
+        **{**connect(box), "host": front.url, **arguments},
+    )
+
+
+RATE_LIMIT_JSON = json.dumps(
+    {
+        "Status": "Error",
+        "ExceptionType": RATE_LIMIT_EXCEEDED,
+        "ExceptionMessage": rate_limit_message(25, 5),
+    }
+)
+
+
+@pytest.mark.parametrize("status", [200, 403, 429])
+@pytest.mark.parametrize(
+    ("content", "mimetype"),
+    [(RATE_LIMIT_JSON, "application/json"), (rate_limit_message(25, 5), "text/plain")],
+    ids=["error body", "message alone"],
+)
+def test_a_rate_limit_in_any_status_and_either_form_is_retried(box, status, content, mimetype):
+    answer = Response(content, status=status, mimetype=mimetype)
+    with served_in_front_of(box, first_call_answered(answer)) as front:
+        frame = read_through(front, box)
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    assert front.paths[DISTRIBUTION] == 2  # the rate-limited call and its retry
+
+
+def test_a_403_that_is_no_rate_limit_is_an_authentication_error_at_once(box):
+    answer = error_answer(403, "MXForbiddenException", "Access denied for this user")
+    with (
+        served_in_front_of(box, first_call_answered(answer)) as front,
+        pytest.raises(AuthenticationError, match="Access denied for this user") as caught,
+    ):
+        read_through(front, box)
+    assert caught.value.status == 403
+    assert front.paths[DISTRIBUTION] == 1
+
+
+@pytest.mark.parametrize("exception_type", INPUT_ERROR_TYPES)
+@pytest.mark.parametrize("status", [500, 400])
+def test_an_input_error_is_a_bad_request_at_once_with_the_servers_words(
+    box, exception_type, status
+):
+    words = "Invalid Input! Parameter Name: LookUpValue is not valid"
+    with (
+        served_in_front_of(
+            box, first_call_answered(error_answer(status, exception_type, words))
+        ) as front,
+        pytest.raises(BadRequestError) as caught,
+    ):
+        read_through(front, box)
+    assert front.paths[DISTRIBUTION] == 1  # not retried: retrying repeats a mistake
+    assert caught.value.status == status
+    assert caught.value.exception_type == exception_type
+    assert caught.value.exception_message == words
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: error_answer(500, INTERNAL_SERVER, "MySQL server has gone away"),
+        lambda: error_answer(500, None, "Something went wrong"),
+        lambda: Response("<html>Bad Gateway</html>", status=502, mimetype="text/html"),
+        lambda: error_answer(200, INTERNAL_SERVER, "MySQL server has gone away"),
+    ],
+    ids=["internal server 500", "no type 500", "bare 502", "internal server 200"],
+)
+def test_a_server_fault_is_retried(box, answer):
+    with served_in_front_of(box, first_call_answered(answer())) as front:
+        frame = read_through(front, box)
+    assert len(frame) == 300
+    assert front.paths[DISTRIBUTION] == 2
+
+
+def test_an_error_body_with_status_200_is_an_error_not_an_empty_frame(box):
+    answer = error_answer(200, "MXSomeNewException", "Report cannot be generated")
+    with (
+        served_in_front_of(box, first_call_answered(answer)) as front,
+        pytest.raises(APIError, match="Report cannot be generated") as caught,
+    ):
+        read_through(front, box)
+    assert caught.value.exception_type == "MXSomeNewException"
+    assert front.paths[DISTRIBUTION] == 1
+
+
+@pytest.mark.parametrize("status", [429, 403, 200])
+def test_a_daily_limit_is_raised_at_once_saying_when_the_day_renews(box, status):
+    answer = Response(daily_limit_message(10_000), status=status, mimetype="text/plain")
+    with (
+        served_in_front_of(box, first_call_answered(answer)) as front,
+        pytest.raises(DailyLimitError) as caught,
+    ):
+        read_through(front, box)
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).date()
+    assert front.paths[DISTRIBUTION] == 1
+    assert isinstance(caught.value, RateLimitError)
+    assert caught.value.renews_at == datetime(
+        tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=timezone.utc
+    )
+    assert f"{tomorrow:%Y-%m-%d} 00:00 UTC" in str(caught.value)
