@@ -12,6 +12,7 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 import leadsq
+from leadsq.config import resolve_connection
 from leadsq.contract import (
     ENDPOINT_PATHS,
     INPUT_ERROR_TYPES,
@@ -29,6 +30,7 @@ from leadsq.errors import (
 )
 from leadsq.learnt import forget
 from leadsq.sandbox import Sandbox
+from leadsq.transport import transport_for
 from tests.client.servers import served_in_front_of
 from tests.conftest import connect
 
@@ -170,3 +172,48 @@ def test_a_daily_limit_is_raised_at_once_saying_when_the_day_renews(box, status)
         tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=timezone.utc
     )
     assert f"{tomorrow:%Y-%m-%d} 00:00 UTC" in str(caught.value)
+
+
+@pytest.mark.parametrize("status", [500, 400])
+def test_the_sandboxs_input_error_is_one_call_in_either_status(status):
+    # a Number field compared with text: the client sends what it is told by body=, and
+    # the sandbox answers the real service's input error
+    with Sandbox(leads=100, seed=3, rate_limit=None, input_error_status=status) as box:
+        transport = transport_for(resolve_connection(box.url, box.access_key, box.secret_key))
+        body = {
+            "ReportFilter": {
+                "LeadFilters": [{"LookUpName": "Score", "SqlOperator": ">", "LookUpValue": "abc"}]
+            },
+            "Output": {"Type": "List", "IncludeCSV": "ProspectID"},
+            "Paging": {"PageIndex": 1, "PageSize": 10},
+        }
+        with pytest.raises(BadRequestError) as caught:
+            transport.call("distribution", body)
+        calls = box.stats()["paths"].get(DISTRIBUTION)
+    assert calls == 1
+    assert caught.value.status == status
+    assert caught.value.exception_type in INPUT_ERROR_TYPES
+    assert "Score" in caught.value.exception_message
+
+
+@pytest.mark.parametrize("rate_limit_status", [429, 403, 200])
+def test_a_daily_cap_met_during_a_read_keeps_the_rows_and_asks_no_page_twice(rate_limit_status):
+    with Sandbox(
+        leads=600, seed=3, rate_limit=None, daily_cap=4, rate_limit_status=rate_limit_status
+    ) as box:
+        with pytest.raises(DailyLimitError) as caught:
+            leadsq.read_leadsquared(
+                "distribution", columns=["ProspectAutoId"], page_size=100, **connect(box)
+            )
+        calls = box.stats()["paths"]
+    error = caught.value
+    # the field types and three pages fit in the cap of 4; pages go out together, so the
+    # first refused page may come before pages that were answered
+    assert error.rows_received in (100, 200, 300)
+    assert error.partial.ProspectAutoId.tolist() == list(range(1, error.rows_received + 1))
+    assert error.resume_body["Paging"] == {
+        "PageIndex": error.rows_received // 100 + 1,
+        "PageSize": 100,
+    }
+    assert calls[DISTRIBUTION] <= 6  # each page of six asked once: none retried
+    assert box.access_key not in str(error) and box.secret_key not in str(error)
