@@ -16,6 +16,12 @@ Building pages on the workers gained nothing (decoding JSON holds the GIL) and c
 much: Arrow's allocator and malloc keep memory per thread, so every worker held its
 own, and the threads' contention tripled the CPU time (``benchmarks/client_cost.py``).
 
+A page larger than the endpoint allows is refused in words that name the cap
+(:func:`leadsq.contract.parse_page_size_cap`); the first page's refusal makes the read
+go on at the cap from the same row (the rows of the first page before it are dropped:
+none lost, none twice), and the cap is remembered for the host and endpoint
+(:mod:`leadsq.learnt`), so later reads ask no page past it.
+
 Leads created or changed during a read shift the rows behind them between pages
 (rows are ordered by ``ProspectAutoId`` [ours]). Every JSON answer repeats the total,
 so a change shows as *drift*. A list read that drifted is read again by keyset, each
@@ -31,8 +37,10 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from queue import SimpleQueue
 
-from leadsq.contract import LeadFilter, Paging, Report, report_to_body
+from leadsq.contract import LeadFilter, Paging, Report, parse_page_size_cap, report_to_body
+from leadsq.errors import BadRequestError
 from leadsq.frames import Page, parse_page
+from leadsq.learnt import learnt
 from leadsq.transport import Answer, Transport
 
 __all__ = ["KEYSET_FIELD", "PagedRead"]
@@ -71,6 +79,8 @@ class PagedRead:
         ahead: int | None = None,
     ) -> None:
         self.report = report
+        self._asked = report
+        self.skip = 0  # rows of the first page before the read's first row (after a cap)
         self.transport = transport
         self.dtypes = dtypes
         self.max_results = max_results
@@ -81,6 +91,7 @@ class PagedRead:
         self.pages_done = 0
         self.on_total = lambda total: None
         self.on_rows = lambda rows: None
+        self.on_cap = lambda cap: None
 
     @property
     def drifted(self) -> bool:
@@ -95,6 +106,8 @@ class PagedRead:
 
     def resume_body(self) -> dict:
         """The body that reads on from the first page not yet handed on."""
+        if not self.pages_done:
+            return report_to_body(self._asked)
         paging = self.report.paging
         return report_to_body(
             replace(self.report, paging=Paging(paging.index + self.pages_done, paging.size))
@@ -120,23 +133,48 @@ class PagedRead:
     def pages(self) -> Iterator[Page]:
         """Typed pages (:func:`leadsq.frames.parse_page` with the dtypes), in order, up to
         ``max_results`` rows."""
+        head = self._head()
         size = self.report.paging.size
         first = self.report.paging.index
-        # the first page is asked as JSON: CSV tells no total
-        head = self._parse(self._call_index(first, "json"), self.dtypes)
         last = None
         if head.total is not None:
-            available = max(head.total - (first - 1) * size, 0)
+            available = max(head.total - (first - 1) * size - self.skip, 0)
             wanted = available if self.max_results is None else min(available, self.max_results)
             self.on_total(wanted)
-            last = first + max(-(-wanted // size), 1) - 1
+            last = first + max(-(-(wanted + self.skip) // size), 1) - 1
         elif self.max_results is not None:
-            last = first + -(-self.max_results // size) - 1
-        for page in self._ordered(head, first, last):
-            page = self._take(page)
+            last = first + -(-(self.max_results + self.skip) // size) - 1
+        for number, page in enumerate(self._ordered(head, first, last)):
+            page = self._take(page.slice(self.skip) if number == 0 and self.skip else page)
             self.pages_done += 1
             if len(page):
                 yield page
+
+    def _head(self) -> Page:
+        """The first page, asked as JSON (CSV tells no total); at the cap, if refused
+        for its size."""
+        try:
+            return self._parse(self._call_index(self.report.paging.index, "json"), self.dtypes)
+        except BadRequestError as refusal:
+            cap = parse_page_size_cap(refusal.exception_message or "")
+            if cap is None or not 0 < cap < self.report.paging.size:
+                raise
+        endpoint = self.report.endpoint
+        learnt.set_page_cap(self.transport.base(endpoint), endpoint, cap)
+        self.on_cap(cap)
+        self.resize(cap)
+        return self._parse(self._call_index(self.report.paging.index, "json"), self.dtypes)
+
+    def resize(self, size: int) -> None:
+        """Read in pages of ``size`` rows from the same first row (before any page).
+
+        The first row of the asked paging need not start a page of ``size``: the first
+        page then starts earlier, and its rows before it are dropped.
+        """
+        paging = self.report.paging
+        offset = (paging.index - 1) * paging.size + self.skip
+        self.report = replace(self.report, paging=Paging(offset // size + 1, size))
+        self.skip = offset % size
 
     def _take(self, page: Page) -> Page:
         if self.max_results is not None:

@@ -7,6 +7,7 @@ the limit is the bottleneck and hides the round trip when latency is.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timezone
@@ -17,9 +18,16 @@ from tqdm.auto import tqdm
 
 from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
-from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
+from leadsq.contract import (
+    ContractError,
+    Report,
+    check_fields,
+    parse_report,
+    report_to_body,
+)
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages
+from leadsq.learnt import learnt
 from leadsq.paging import PagedRead
 from leadsq.query import build_report, fit_to_fields
 from leadsq.transport import transport_for
@@ -89,7 +97,11 @@ def read_leadsquared(
     body : dict or str, optional
         A documented JSON body taken as is, instead of the arguments above.
     page_size : int, optional
-        Rows per request; default ``leadsq.settings.page_size``.
+        Rows per request; default ``leadsq.settings.page_size``, and when that is not
+        set either, the endpoint's page cap where a refusal has told it, else 1000. A
+        size over a known cap is lowered to the cap, with a warning; a size the service
+        refuses for its cap is read at the cap (no row lost or repeated), and the cap
+        remembered for the host.
     max_results : int, optional
         Stop after this many rows (groups, for an aggregate).
     chunksize : int, optional
@@ -123,6 +135,7 @@ def read_leadsquared(
     _check_reader_arguments(max_results, chunksize, response_format, progress)
     if body is None and page_size is None:
         page_size = config.settings.page_size
+    size_given = body is not None or page_size is not None
     report = build_report(
         endpoint,
         where,
@@ -148,6 +161,7 @@ def read_leadsquared(
         chunksize=chunksize,
         progress=progress,
         response_format=response_format,
+        size_given=size_given,
     )
 
 
@@ -175,8 +189,13 @@ def read_report(
     chunksize: int | None = None,
     progress: bool = True,
     response_format: str = "json",
+    size_given: bool = True,
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
-    """Read every page of ``report`` (see :func:`read_leadsquared`)."""
+    """Read every page of ``report`` (see :func:`read_leadsquared`).
+
+    ``size_given=False``: the report's page size is no one's choice, so a known page
+    cap replaces it.
+    """
     _connections[connection.analytics_url] = connection
     transport = transport_for(connection)
     field_types = metadata.field_types(connection)
@@ -186,8 +205,10 @@ def read_report(
     except ContractError as exc:
         raise QueryError(f"{exc} (checked against the account's lead fields)") from None
     dtypes = column_dtypes(report.output, field_types)
-    ahead = None if chunksize is None else max(-(-chunksize // report.paging.size), 2)
-    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower(), ahead=ahead)
+    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower())
+    _fit_page_size(paged, size_given)
+    if chunksize is not None:
+        paged.ahead = max(-(-chunksize // paged.report.paging.size), 2)
     started = datetime.now(timezone.utc)
     if chunksize is not None:
         return _chunks(paged, chunksize, started, progress)
@@ -204,6 +225,30 @@ def read_report(
         except APIError as error:
             raise _with_partial(error, paged, concat_pages(pages, dtypes), started) from None
     return _finish(concat_pages(pages, dtypes), paged, started)
+
+
+def _fit_page_size(paged: PagedRead, size_given: bool) -> None:
+    """Pages as large as the endpoint's known cap, unless a size was given; a given
+    size over the cap (known now, or told by a refusal during the read) lowered to it,
+    with a warning."""
+    endpoint = paged.report.endpoint
+    base = paged.transport.base(endpoint)
+    size = paged.report.paging.size
+    if size_given:
+        paged.on_cap = functools.partial(_warn_cap, size, base)
+    cap = learnt.page_cap(base, endpoint)
+    if cap is None or size == cap or (size_given and size < cap):
+        return
+    if size_given:
+        _warn_cap(size, base, cap)
+    paged.resize(cap)
+
+
+def _warn_cap(size: int, base: str, cap: int) -> None:
+    warnings.warn(
+        f"page_size {size} is over {base}'s page cap of {cap}; reading pages of {cap}",
+        stacklevel=4,
+    )
 
 
 def _with_partial(

@@ -10,7 +10,6 @@ import pytest
 import leadsq
 from leadsq import (
     AuthenticationError,
-    BadRequestError,
     NotFoundError,
     QueryError,
     RateLimitError,
@@ -46,15 +45,6 @@ def test_an_unknown_field_is_refused_before_the_report_with_the_servers_wording(
 def test_a_value_that_does_not_parse_for_its_field_is_refused_before_the_report(read):
     with pytest.raises(QueryError, match="must be a number for Number field Score"):
         read("distribution", "Score > 'abc'", columns=["ProspectID"])
-
-
-def test_a_page_larger_than_the_server_allows_is_a_bad_request_with_its_message(read, sandbox):
-    with pytest.raises(BadRequestError) as caught:
-        read("distribution", columns=["ProspectID"], page_size=sandbox.settings.max_page_size + 1)
-    assert caught.value.status == 400
-    assert caught.value.exception_type == "MXInvalidInputException"
-    assert "Paging.PageSize must be at most" in caught.value.exception_message
-    assert caught.value.exception_message in str(caught.value)
 
 
 def test_a_wrong_secret_key_is_an_authentication_error(sandbox):
