@@ -217,3 +217,26 @@ def test_a_daily_cap_met_during_a_read_keeps_the_rows_and_asks_no_page_twice(rat
     }
     assert calls[DISTRIBUTION] <= 6  # each page of six asked once: none retried
     assert box.access_key not in str(error) and box.secret_key not in str(error)
+
+
+@pytest.mark.parametrize("rate_limit_body", ["json", "message"])
+@pytest.mark.parametrize("rate_limit_status", [429, 200, 403])
+def test_the_sandboxs_rate_limit_in_each_form_is_waited_out(rate_limit_status, rate_limit_body):
+    leadsq.configure(max_retries=8, backoff=(0.3, 1.0), workers=1)
+    with Sandbox(
+        leads=300,
+        seed=3,
+        rate_limit=(3, 1),
+        rate_limit_status=rate_limit_status,
+        rate_limit_body=rate_limit_body,
+    ) as box:
+        frame = leadsq.read_leadsquared(
+            "distribution", columns=["ProspectAutoId"], page_size=50, **connect(box)
+        )
+        stats = box.stats()
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    # one call at a time at a client limit of 10,000 a second: the sandbox's 3 a second
+    # refused some, and each was asked again
+    assert stats["paths"][DISTRIBUTION] > 6
+    if rate_limit_status != 200:
+        assert stats["answers"].get(str(rate_limit_status), 0) >= 1

@@ -18,9 +18,10 @@ SECRET = "SECRETKEYdeadbeef0123456789"
 def assert_clean(text: str) -> None:
     assert ACCESS not in text
     assert SECRET not in text
+    assert "SECRETACCESS" not in text  # nor percent-encoded ("u%24r...")
 
 
-@pytest.fixture(params=["headers", "query"])
+@pytest.fixture(params=["auto", "headers", "query"])
 def auth(request, fresh_settings) -> str:
     leadsq.configure(auth=request.param, max_retries=0, rate_limit=(10_000, 1))
     return request.param
