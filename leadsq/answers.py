@@ -73,15 +73,14 @@ def check_answer(
         input_error_types=settings.input_error_types,
     )
     detail = f"{where} answered {status}: {message or reason}"
-    extra: dict[str, Any] = {"retry_after": _retry_after(headers.get("Retry-After"))}
+    renews = next_utc_midnight()
+    right = parse_wrong_host(message) or ""
     if kind is DailyLimitError:
-        extra["renews_at"] = renews = next_utc_midnight()
         detail += (
             f" (the day's calls are used up; the day renews at {renews:%Y-%m-%d %H:%M} UTC;"
             " not retried)"
         )
     elif kind is WrongHostError:
-        extra["right_host"] = right = parse_wrong_host(message) or ""
         detail += (
             f' (this account is served by {right}: read with host="{right}", or set it with'
             f' leadsq.configure(host="{right}"), or pass host="auto" to find it from the keys)'
@@ -92,7 +91,11 @@ def check_answer(
         exception_type=exception_type,
         exception_message=exception_message,
     )
-    error.__dict__.update(extra)
+    error.retry_after = _retry_after(headers.get("Retry-After"))
+    if isinstance(error, DailyLimitError):
+        error.renews_at = renews
+    elif isinstance(error, WrongHostError):
+        error.right_host = right
     raise error
 
 

@@ -81,6 +81,11 @@ class APIError(LeadsqError):
         The HTTP status, when there was one.
     exception_type, exception_message : str, optional
         The ``ExceptionType`` and ``ExceptionMessage`` of the server's error body.
+
+    Attributes
+    ----------
+    retry_after : float or None
+        Seconds the answer's ``Retry-After`` header asked to wait, if it had one.
     """
 
     def __init__(
@@ -95,6 +100,7 @@ class APIError(LeadsqError):
         self.status = status
         self.exception_type = exception_type
         self.exception_message = exception_message
+        self.retry_after: float | None = None
         self.partial: Any = None
         self.rows_received = 0
         self.resume_body: dict[str, Any] | None = None

@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leadsq.account import Account
 
 __all__ = ["Learnt", "forget", "key_digest", "learnt"]
 
@@ -68,11 +71,11 @@ class Learnt:
         """Record the page cap a refusal named for ``endpoint`` at ``base``."""
         self._set(cap, "page_cap", base, endpoint)
 
-    def account(self, host: str, digest: str) -> Any:
+    def account(self, host: str, digest: str) -> Account | None:
         """The account found at ``host`` for the key pair of ``digest``, if looked up."""
         return self._get("account", host, digest)
 
-    def set_account(self, host: str, digest: str, account: Any) -> None:
+    def set_account(self, host: str, digest: str, account: Account) -> None:
         """Record the account found at ``host`` for the key pair of ``digest``."""
         self._set(account, "account", host, digest)
 

@@ -164,11 +164,6 @@ class Transport:
             return self.connection.analytics_url
         return self.connection.api_url
 
-    def url(self, name: str) -> str:
-        """The full URL of endpoint ``name`` as the next call would use it (for a path to
-        be found on first use, the first candidate)."""
-        return self.base(name) + self._paths(name)[0]
-
     def _paths(self, name: str) -> tuple[str, ...]:
         """The path of ``name`` if set or learnt, else the candidates to try in order."""
         path = self._settings.paths[name]
@@ -195,21 +190,20 @@ class Transport:
             ``ExceptionMessage``; retryable failures only after the retries ran out.
         """
         paths = self._paths(name)
-        for position, path in enumerate(paths):
+        for tried, path in enumerate(paths, 1):
             try:
                 answer = self._authenticated(name, path, body, response_format.upper())
+                break
             except NotFoundError as error:
-                if position + 1 < len(paths):
-                    log.info("%s: %s answered 404; trying %s", name, path, paths[position + 1])
-                    continue
-                if len(paths) > 1:
-                    error.args = (f"{error.args[0]} (tried {', '.join(paths)}, all 404)",)
-                raise
-            if len(paths) > 1:
-                log.info("%s answers at %s; remembered for %s", name, path, self.base(name))
-                learnt.set_not_contacted_path(self.base(name), path)
-            return answer
-        raise AssertionError("unreachable: a path list is never empty")
+                if tried == len(paths):
+                    if tried > 1:
+                        error.args = (f"{error.args[0]} (tried {', '.join(paths)}, all 404)",)
+                    raise
+                log.info("%s: %s answered 404; trying %s", name, path, paths[tried])
+        if len(paths) > 1:
+            log.info("%s answers at %s; remembered for %s", name, path, self.base(name))
+            learnt.set_not_contacted_path(self.base(name), path)
+        return answer
 
     def _authenticated(
         self, name: str, path: str, body: dict[str, Any] | None, response_format: str
