@@ -152,3 +152,14 @@ def test_wrong_keys_are_tried_both_ways_then_refused_without_showing_them(query_
     for text in (str(caught.value), repr(caught.value), caplog.text):
         assert secret not in text and "wrong-%24ecret" not in text
         assert query_only.access_key not in text
+
+
+def test_only_a_report_path_may_be_left_to_be_found():
+    with pytest.raises(leadsq.ConfigurationError, match="only distribution, not_contacted"):
+        leadsq.configure(paths={"users": None})
+    assert leadsq.configure(paths={"distribution": None}).paths["distribution"] is None
+
+
+def test_auth_names_its_three_forms_when_given_another():
+    with pytest.raises(leadsq.ConfigurationError, match="'auto', 'headers', 'query'"):
+        leadsq.configure(auth="cookie")
