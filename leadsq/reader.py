@@ -18,13 +18,7 @@ from tqdm.auto import tqdm
 
 from leadsq import config, metadata
 from leadsq.config import Connection, resolve_connection
-from leadsq.contract import (
-    ContractError,
-    Report,
-    check_fields,
-    parse_report,
-    report_to_body,
-)
+from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages
 from leadsq.learnt import learnt
