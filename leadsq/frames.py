@@ -44,6 +44,7 @@ from typing import Any
 import pandas as pd
 
 from leadsq.contract import Output
+from leadsq.dates import FALSE_WORDS, TRUE_WORDS
 from leadsq.errors import APIError
 
 try:
@@ -84,8 +85,6 @@ DTYPES: dict[str, str] = {
     "Time": "string",
 }
 INTEGER_FIELDS = frozenset({"ProspectAutoId", "Score", "EngagementScore"})
-_TRUE = frozenset({"true", "1", "yes"})
-_FALSE = frozenset({"false", "0", "no"})
 
 if pa is not None:
     # each dtype's Arrow type; text is large_string, what pandas' string arrays hold
@@ -540,8 +539,8 @@ def _arrow_boolean(array: pa.ChunkedArray) -> pa.ChunkedArray | None:
     if not _is_text(array.type):
         return None
     text = pc.utf8_lower(pc.utf8_trim_whitespace(array))
-    true = pc.is_in(text, value_set=pa.array(sorted(_TRUE)))
-    known = pc.or_(true, pc.is_in(text, value_set=pa.array(sorted(_FALSE))))
+    true = pc.is_in(text, value_set=pa.array(sorted(TRUE_WORDS)))
+    known = pc.or_(true, pc.is_in(text, value_set=pa.array(sorted(FALSE_WORDS))))
     if not pc.all(pc.or_(known, pc.is_null(text))).as_py():
         return None  # a value that is neither: the pandas path names it
     return pc.if_else(pc.is_null(text), pa.scalar(None, pa.bool_()), true)
@@ -583,10 +582,10 @@ def _to_boolean(series: pd.Series) -> pd.Series:
     if pd.api.types.is_bool_dtype(series.dtype):
         return series.astype("boolean")
     text = series.astype("string").str.strip().str.lower()
-    bad = text.notna() & ~text.isin(_TRUE | _FALSE)
+    bad = text.notna() & ~text.isin(TRUE_WORDS | FALSE_WORDS)
     if bad.any():
-        raise ValueError("expected true/false")
-    return text.isin(_TRUE).astype("boolean").mask(text.isna())
+        raise ValueError("expected 1/0 or true/false")
+    return text.isin(TRUE_WORDS).astype("boolean").mask(text.isna())
 
 
 def _first_bad(series: pd.Series, dtype: str) -> object:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from leadsq.contract import format_date
+from leadsq.dates import boolean_text
 from leadsq.errors import LeadsqError, QueryError
 
 __all__ = [
@@ -171,7 +172,7 @@ def _text(value: object) -> str:
     if isinstance(value, datetime):
         return format_date(value)
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return boolean_text(value)
     return "" if value is None else str(value)
 
 

@@ -56,7 +56,7 @@ from leadsq.contract import (
     UserCondition,
     UserGroup,
 )
-from leadsq.dates import DateRangeLike, format_value, resolve_range, to_utc
+from leadsq.dates import DateRangeLike, boolean_text, format_value, resolve_range, to_utc
 from leadsq.errors import QueryError
 from leadsq.where import parse_where
 
@@ -250,28 +250,32 @@ def build_report(
 
 
 def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
-    """Write the values of Date-field filters in the contract's form.
+    """Write the values of Date- and Boolean-field filters in the contract's form.
 
     ``"2026-06-01"``, ``"2026-06-01T10:00Z"`` or a Timestamp's text become
     ``"2026-06-01 00:00:00"`` / ``"2026-06-01 10:00:00"`` (UTC), so a filter written as
     pandas would compare dates reaches the API as it expects. A date means its midnight,
-    as in pandas. Other values are left as they are.
+    as in pandas. A Boolean field's ``"true"``, ``"yes"`` or ``"1"`` becomes ``"1"``
+    (:func:`leadsq.dates.boolean_text`): the service refuses ``"true"``. Other values
+    are left as they are.
 
     Raises
     ------
     QueryError
-        If a Date field's value is not a date.
+        If a Date field's value is not a date, or a Boolean field's is not a Boolean.
     """
+    fitters = {"Date": _date_text, "Boolean": _boolean_text}
     fitted = []
     for condition in report.lead_filters:
-        if field_types.get(condition.field) == "Date":
+        fit = fitters.get(field_types.get(condition.field, ""))
+        if fit is not None:
             argument = f"the filter on {condition.field}"
             condition = replace(
                 condition,
-                value=_date_text(condition.value, argument),
+                value=fit(condition.value, argument),
                 values=None
                 if condition.values is None
-                else tuple(_date_text(value, argument) for value in condition.values),
+                else tuple(fit(value, argument) for value in condition.values),
             )
         fitted.append(condition)
     return replace(report, lead_filters=tuple(fitted))
@@ -279,6 +283,10 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
 
 def _date_text(value: str | None, argument: str) -> str | None:
     return None if value is None else contract.format_date(to_utc(value, argument=argument))
+
+
+def _boolean_text(value: str | None, argument: str) -> str | None:
+    return None if value is None else boolean_text(value, argument=argument)
 
 
 def normalise_endpoint(endpoint: object) -> str:

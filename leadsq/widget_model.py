@@ -24,6 +24,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from leadsq.contract import DATE_FORMAT, ENDPOINTS
+from leadsq.dates import boolean_text
 from leadsq.errors import QueryError
 
 __all__ = [
@@ -268,11 +269,7 @@ def coerce_value(
     if kind == "date":
         return _day_bound(raw, operator, field)
     if kind == "boolean":
-        if isinstance(raw, str):
-            if raw.strip().lower() not in ("true", "false"):
-                raise QueryError(f"{field}: expected true or false; got {raw!r}")
-            return raw.strip().lower()
-        return "true" if raw else "false"
+        return boolean_text(raw, argument=field)
     return str(raw).strip() if kind == "choice" else str(raw)
 
 

@@ -48,7 +48,7 @@ def _csv_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "1" if value else "0"
     return str(value)
 
 

@@ -95,7 +95,7 @@ def test_an_unknown_endpoint_is_refused_naming_endpoint(endpoint):
         (("Stage", "in", pd.Series(["A", "B"])), LeadFilter("Stage", "in", values=("A", "B"))),
         (("Score", "in", np.array([1, 2])), LeadFilter("Score", "in", values=("1", "2"))),
         (("Score", "in", pd.Index([1.0, 2.5])), LeadFilter("Score", "in", values=("1", "2.5"))),
-        (("Flag", "=", True), LeadFilter("Flag", "=", "true")),
+        (("Flag", "=", True), LeadFilter("Flag", "=", "1")),
         (
             ("CreatedOn", ">=", pd.Timestamp("2024-01-01 05:30", tz="Asia/Kolkata")),
             LeadFilter("CreatedOn", ">=", "2024-01-01 00:00:00"),

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadsq.dates import format_value, to_utc
+from leadsq.dates import boolean_text, format_value, to_utc
 from leadsq.errors import QueryError
+from leadsq.query import build_report, fit_to_fields
 
 
 @pytest.mark.parametrize(
@@ -36,9 +37,9 @@ from leadsq.errors import QueryError
         (np.uint32(4), "4"),
         (np.float64(20.0), "20"),
         (np.float32(0.1), "0.1"),
-        (True, "true"),
-        (False, "false"),
-        (np.bool_(True), "true"),
+        (True, "1"),
+        (False, "0"),
+        (np.bool_(True), "1"),
     ],
 )
 def test_numbers_bools_and_strings_are_sent_as_plain_text(value, text):
@@ -139,3 +140,46 @@ def test_any_finite_float_is_sent_as_plain_decimal_text_that_reads_back_exactly(
 @given(st.integers())
 def test_any_integer_is_sent_as_its_digits(number):
     assert format_value(number) == str(number)
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (True, "1"),
+        (np.bool_(False), "0"),
+        (1, "1"),
+        (0, "0"),
+        ("true", "1"),
+        (" Yes ", "1"),
+        ("FALSE", "0"),
+        ("no", "0"),
+        ("1", "1"),
+    ],
+)
+def test_boolean_values_are_sent_as_one_and_zero(value, text):
+    assert boolean_text(value) == text
+
+
+@pytest.mark.parametrize("value", ["maybe", 2, 1.0, None, ""])
+def test_a_value_that_is_not_boolean_is_refused_naming_the_argument(value):
+    with pytest.raises(QueryError, match=r"^flag: .* is not a Boolean value"):
+        boolean_text(value, argument="flag")
+
+
+def test_boolean_field_filters_are_fitted_to_one_and_zero_whatever_the_spelling():
+    report = build_report(
+        "distribution",
+        "mx_Flag == 'true' and mx_Other in ['no', True] and Source == 'true'",
+    )
+    fitted = fit_to_fields(report, {"mx_Flag": "Boolean", "mx_Other": "Boolean"})
+    assert [(c.value, c.values) for c in fitted.lead_filters] == [
+        ("1", None),
+        (None, ("0", "1")),
+        ("true", None),
+    ]
+
+
+def test_a_boolean_field_filter_with_another_word_is_refused_naming_the_field():
+    report = build_report("distribution", "mx_Flag == 'maybe'")
+    with pytest.raises(QueryError, match="the filter on mx_Flag: 'maybe' is not a Boolean"):
+        fit_to_fields(report, {"mx_Flag": "Boolean"})

@@ -123,8 +123,8 @@ def test_line_breaks_are_spaces():
         ("-5", "-5"),
         ("+5", "5"),
         ("2.5e-7", "0.00000025"),
-        ("True", "true"),
-        ("False", "false"),
+        ("True", "1"),
+        ("False", "0"),
         ("'x'", "x"),
         ('"double"', "double"),
         ("Timestamp('2024-01-31 10:00')", "2024-01-31 10:00:00"),
@@ -138,7 +138,7 @@ def test_literals_are_sent_through_format_value(literal, text):
 
 
 def test_list_items_are_sent_through_format_value():
-    assert parse_where("X in [1, 2.0, True, 'a']") == [f("X", "in", values=("1", "2", "true", "a"))]
+    assert parse_where("X in [1, 2.0, True, 'a']") == [f("X", "in", values=("1", "2", "1", "a"))]
 
 
 def test_an_empty_in_list_parses_and_is_left_to_the_contract():

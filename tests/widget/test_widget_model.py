@@ -81,8 +81,10 @@ def test_a_day_picked_for_a_date_field_covers_the_whole_day() -> None:
 
 
 def test_booleans_choices_and_text() -> None:
-    assert coerce_value("Boolean", "=", True) == "true"
-    assert coerce_value("Boolean", "<>", False) == "false"
+    assert coerce_value("Boolean", "=", True) == "1"
+    assert coerce_value("Boolean", "<>", False) == "0"
+    assert coerce_value("Boolean", "=", " Yes ") == "1"
+    assert coerce_value("Boolean", "=", "false") == "0"
     assert coerce_value("Select", "in", ("Prospect", "Customer")) == ("Prospect", "Customer")
     assert coerce_value("Text", "in", "Acme, Zenith Auto Parts") == ("Acme", "Zenith Auto Parts")
     assert coerce_value("Text", "lik", "Acme") == "Acme"
@@ -97,7 +99,7 @@ def test_booleans_choices_and_text() -> None:
         ("Number", "in", "1, x", "'x' is not a number"),
         ("Date", ">=", None, "a value is missing"),
         ("Date", ">=", "31/10/2026", "is not a date"),
-        ("Boolean", "=", "maybe", "expected true or false"),
+        ("Boolean", "=", "maybe", "'maybe' is not a Boolean value"),
         ("Select", "in", (), "at least one value"),
         ("Text", "=", "  ", "a value is missing"),
     ],
