@@ -12,7 +12,7 @@ filters (``filters=`` for a field name that ``where`` cannot write), ``users=`` 
 ``columns=`` or ``group_by=``/``aggregate=``/``aggregate_field=``, and ``page_size=`` when
 not the default. A report that the keywords cannot rebuild (two activity filters, date
 filters out of the usual order, a page index other than 1, a link after a last
-condition) is written as ``body=``. Either way,
+condition, ``Sorting``) is written as ``body=``. Either way,
 ``build_report(**arguments_of(to_code(report))) == report``.
 """
 
@@ -120,7 +120,7 @@ def to_code(
 
 def _keyword_form(report: Report) -> dict[str, Any] | None:
     """The keyword arguments that rebuild ``report``, or None when they cannot."""
-    if report.paging.index != 1:
+    if report.paging.index != 1 or report.sorting is not None:
         return None
     arguments: dict[str, Any] = {}
     if report.lead_filters:

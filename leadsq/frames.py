@@ -13,7 +13,10 @@ aggregate ``Average_<field>``                      ``Float64``
 aggregate ``Sum_<field>``                          the field's own dtype
 =================================================  ==========================
 
-The table applies to empty results too. An empty text is missing (``<NA>``), as the
+A column is typed by its ``DataType`` in ``LeadsMetaData.Get``, else, for the derived
+``IncludeCSV`` columns the metadata does not list (``OwnerIdName``, ``LeadAge``,
+``ProspectActivityDate_Min``, ...), by :data:`leadsq.contract.DERIVED_COLUMNS`. The table
+applies to empty results too. An empty text is missing (``<NA>``), as the
 contract's ``def``/``ndef`` treat it and as CSV answers cannot tell it from null. Values
 that come as strings (every CSV value, and JSON values of any type [ours]) are converted
 by column; a value that does not convert is an :class:`~leadsq.errors.APIError` naming
@@ -43,7 +46,7 @@ from typing import Any
 
 import pandas as pd
 
-from leadsq.contract import Output
+from leadsq.contract import DERIVED_COLUMNS, Output
 from leadsq.dates import FALSE_WORDS, TRUE_WORDS
 from leadsq.errors import APIError
 
@@ -167,7 +170,12 @@ def field_dtype(field: str, data_type: str | None) -> str:
 
 
 def column_dtypes(output: Output, field_types: Mapping[str, str]) -> dict[str, str]:
-    """Every result column of ``output`` with its dtype, in answer order."""
+    """Every result column of ``output`` with its dtype, in answer order.
+
+    ``field_types`` is the account's lead fields (``SchemaName`` to ``DataType``); the
+    derived columns of :data:`leadsq.contract.DERIVED_COLUMNS` are known besides.
+    """
+    field_types = {**DERIVED_COLUMNS, **field_types}
     if output.type == "List":
         return {name: field_dtype(name, field_types.get(name)) for name in output.columns}
     group = output.group_by or ""

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from leadsq import frames
+from leadsq.contract import Output
 from leadsq.errors import APIError
 
 DTYPES = {
@@ -297,3 +298,27 @@ def test_the_arrow_path_agrees_with_the_pandas_path(rows, answer, monkeypatch):
         (json_answer(rows), JSON_TYPE) if answer == "json" else (csv_answer(rows), CSV_TYPE)
     )
     assert_all_equal(with_and_without_arrow(content, kind, monkeypatch))
+
+
+def test_derived_columns_the_metadata_does_not_list_are_typed_by_the_contract():
+    output = Output(
+        type="List",
+        columns=(
+            "ProspectID",
+            "OwnerIdName",
+            "OwnerIdEmailAddress",
+            "LeadAge",
+            "ProspectActivityDate_Min",
+            "ProspectActivityName_Max",
+            "LeadLastModifiedOn",
+        ),
+    )
+    assert frames.column_dtypes(output, {"ProspectID": "Text"}) == {
+        "ProspectID": "string",
+        "OwnerIdName": "string",
+        "OwnerIdEmailAddress": "string",
+        "LeadAge": "Float64",
+        "ProspectActivityDate_Min": "datetime64[ns, UTC]",
+        "ProspectActivityName_Max": "string",
+        "LeadLastModifiedOn": "datetime64[ns, UTC]",
+    }

@@ -20,6 +20,7 @@ from leadsq.contract import (
     Output,
     Paging,
     Report,
+    Sorting,
     UserCondition,
     UserGroup,
     parse_report,
@@ -215,6 +216,7 @@ def test_a_users_like_group_joined_by_or_is_written_as_user_filter():
         lambda r: replace(
             r, user_groups=(UserGroup((UserCondition("Role", "eq", "A", "AND"),), "OR"),)
         ),
+        lambda r: replace(r, sorting=Sorting("CreatedOn", descending=True)),
     ],
 )
 def test_what_keywords_cannot_rebuild_is_written_as_body(change):
