@@ -3,6 +3,16 @@
 These back the dtype table (field types), owner names (users) and the query builder's
 pickers. Each is cached per connection for the life of the process; call
 :func:`clear_cache` after changing the account's schema.
+
+Accounts answer in more than one shape, so each answer is read into one:
+
+- users (``Users.Get``): the id, ``ID`` in the documented shape and ``UserID`` in an
+  older one, is the column ``UserID`` (the name the user filter looks it up by);
+  inactive users are kept (leads can still be owned by them) and ``Active`` (``boolean``)
+  says which are, from ``StatusCode`` (0 active, any other inactive; no ``StatusCode``:
+  all active);
+- activity types (``ActivityTypes.Get``): the name, ``DisplayName`` on some accounts and
+  ``ActivityEventName`` on others (a type may have either), is the column ``Name``.
 """
 
 from __future__ import annotations
@@ -16,28 +26,67 @@ from leadsq.errors import APIError
 from leadsq.frames import decode_json
 from leadsq.transport import transport_for
 
-__all__ = ["activity_types", "clear_cache", "field_types", "lead_fields", "owner_names", "users"]
+__all__ = [
+    "USER_ID",
+    "activity_types",
+    "clear_cache",
+    "field_types",
+    "lead_fields",
+    "owner_names",
+    "users",
+]
+
+USER_ID = "UserID"
+"""The users frame's id column, whatever the account calls it."""
 
 _COLUMNS = {
     "lead_fields": ("SchemaName", "DisplayName", "DataType"),
-    "activity_types": ("ActivityEvent", "DisplayName"),
-    "users": ("UserID", "FirstName", "LastName", "EmailAddress"),
+    "activity_types": ("ActivityEvent", "Name"),
+    "users": (USER_ID, "FirstName", "LastName", "EmailAddress"),
 }
+_ALIASES = {  # the frame's column: the answer's names for it, in order of preference
+    "activity_types": {"Name": ("DisplayName", "ActivityEventName")},
+    "users": {USER_ID: ("ID", "UserID")},
+}
+
+
+def _decoded(connection: Connection, name: str) -> object:
+    answer = transport_for(connection).call(name)
+    try:
+        return decode_json(answer.content)
+    except ValueError:
+        raise APIError(f"{name}: the answer is not valid JSON") from None
 
 
 @functools.lru_cache(maxsize=64)
 def _fetch(connection: Connection, name: str) -> pd.DataFrame:
-    answer = transport_for(connection).call(name)
-    try:
-        rows = decode_json(answer.content)
-    except ValueError:
-        raise APIError(f"{name}: the answer is not valid JSON") from None
+    rows = _decoded(connection, name)
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise APIError(f"{name}: expected a JSON list of objects")
-    frame = pd.DataFrame.from_records(rows)
-    missing = [column for column in _COLUMNS[name] if column not in frame.columns]
+    frame = _one_shape(pd.DataFrame.from_records(rows), name)
+    aliases = _ALIASES.get(name, {})
+    missing = [
+        " or ".join(aliases.get(column, (column,)))
+        for column in _COLUMNS[name]
+        if column not in frame.columns
+    ]
     if rows and missing:
         raise APIError(f"{name}: the answer lacks {', '.join(missing)}")
+    return frame
+
+
+def _one_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The answer with one column per alias group (see the module docstring)."""
+    for column, spellings in _ALIASES.get(name, {}).items():
+        present = [spelling for spelling in spellings if spelling in frame.columns]
+        if present:
+            values = frame[present[0]]
+            for other in present[1:]:
+                values = values.combine_first(frame[other])
+            frame = frame.drop(columns=present).assign(**{column: values})
+    if name == "users" and not frame.empty:
+        status = frame.get("StatusCode", pd.Series(0, index=frame.index))
+        frame["Active"] = (pd.to_numeric(status, errors="coerce").fillna(0) == 0).astype("boolean")
     return frame
 
 
@@ -65,17 +114,21 @@ def field_types(connection: Connection | None = None) -> dict[str, str]:
 
 
 def activity_types(connection: Connection | None = None) -> pd.DataFrame:
-    """The account's activity types (``ActivityTypes.Get``): event code and name."""
+    """The account's activity types (``ActivityTypes.Get``): ``ActivityEvent`` and ``Name``."""
     return _fetch(_connection(connection), "activity_types").copy()
 
 
 def users(connection: Connection | None = None) -> pd.DataFrame:
-    """The account's users (``Users.Get``)."""
+    """The account's users (``Users.Get``), inactive ones too: ``UserID``, names,
+    ``EmailAddress``, ``Active`` and whatever else the account tells."""
     return _fetch(_connection(connection), "users").copy()
 
 
 def owner_names(connection: Connection | None = None) -> dict[str, str]:
-    """User id to a readable name, ``"First Last"`` (the email when both are blank)."""
+    """User id to a readable name, ``"First Last"`` (the email when both are blank).
+
+    Inactive users are named too: leads can still be owned by them.
+    """
     frame = _fetch(_connection(connection), "users")
     if frame.empty:
         return {}
@@ -83,7 +136,7 @@ def owner_names(connection: Connection | None = None) -> dict[str, str]:
     last = frame["LastName"].fillna("").astype(str)
     names = (first + " " + last).str.strip()
     names = names.where(names != "", frame["EmailAddress"].fillna("").astype(str))
-    return dict(zip(frame["UserID"].astype(str), names, strict=True))
+    return dict(zip(frame[USER_ID].astype(str), names, strict=True))
 
 
 def clear_cache() -> None:

@@ -542,10 +542,10 @@ def _activity_phrase(report: Report, provenance: Provenance) -> str:
     if codes:
         types = _connection_call(provenance, "activity_types")
         known: dict[int, str] = {}
-        if types is not None and {"ActivityEvent", "DisplayName"} <= set(types.columns):
+        if types is not None and {"ActivityEvent", "Name"} <= set(types.columns):
             known = {
                 int(code): str(name).removesuffix(" Activity")
-                for code, name in zip(types["ActivityEvent"], types["DisplayName"], strict=True)
+                for code, name in zip(types["ActivityEvent"], types["Name"], strict=True)
             }
         if len(codes) <= 3 and all(code in known for code in codes):
             what = " or ".join(known[code] for code in codes)

@@ -194,6 +194,9 @@ def days_since(last_activity: pd.Series, now: pd.Timestamp) -> tuple[pd.Series, 
 def matching_users(users: pd.DataFrame, report: Report) -> list[str]:
     """The ``UserID`` of every user the report's user filter matches, in table order.
 
+    ``users`` is a :func:`leadsq.metadata.users` frame: its id column is ``UserID``
+    whatever the account's shape, the name the filter looks ids up by.
+
     Conditions compare case-insensitively: ``eq`` with any of the comma-separated
     values, ``lik`` as a substring; ``neq`` and ``nlik`` also match a null. Conditions
     and groups are joined by their links, AND before OR (:func:`leadsq.contract.fold_chain`).

@@ -26,6 +26,7 @@ import pandas as pd
 from leadsq.contract import DATE_FORMAT, ENDPOINTS
 from leadsq.dates import boolean_text
 from leadsq.errors import QueryError
+from leadsq.metadata import USER_ID
 
 __all__ = [
     "AGGREGATES",
@@ -161,26 +162,30 @@ def _text(value: object) -> str:
 
 
 def user_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """``(name, UserID)`` per user of a ``Users.Get`` frame, sorted by name.
+    """``(name, user id)`` per user of a :func:`leadsq.metadata.users` frame, sorted by name.
 
-    The name is ``"First Last"``, else the email address, else the id.
+    The name is ``"First Last"``, else the email address, else the id; an inactive user's
+    ends in ``" (inactive)"`` (leads can still be owned by them).
     """
     options = []
     for row in frame.to_dict("records"):
-        user_id = _text(row.get("UserID"))
+        user_id = _text(row.get(USER_ID))
         if not user_id:
             continue
         name = f"{_text(row.get('FirstName'))} {_text(row.get('LastName'))}".strip()
-        options.append((name or _text(row.get("EmailAddress")) or user_id, user_id))
+        name = name or _text(row.get("EmailAddress")) or user_id
+        if row.get("Active") is False:
+            name += " (inactive)"
+        options.append((name, user_id))
     return sorted(options, key=lambda item: (item[0].lower(), item[1]))
 
 
 def activity_options(frame: pd.DataFrame) -> list[tuple[str, int]]:
-    """``("Name (code)", code)`` per activity type of an ``ActivityTypes.Get`` frame."""
+    """``("Name (code)", code)`` per type of a :func:`leadsq.metadata.activity_types` frame."""
     options = []
     for row in frame.to_dict("records"):
         code = int(row["ActivityEvent"])
-        name = _text(row.get("DisplayName")) or "activity"
+        name = _text(row.get("Name")) or "activity"
         options.append((f"{name} ({code})", code))
     return sorted(options, key=lambda item: item[1])
 

@@ -152,13 +152,14 @@ def test_fields_users_and_activities_become_picker_options() -> None:
         [
             {"UserID": "u2", "FirstName": "Vikram", "LastName": "Rao", "EmailAddress": "v@x"},
             {"UserID": "u1", "FirstName": None, "LastName": "", "EmailAddress": "a@x"},
+            {"UserID": "u3", "FirstName": "Zoe", "LastName": "Li", "EmailAddress": "z@x"},
         ]
-    )
-    assert user_options(users) == [("a@x", "u1"), ("Vikram Rao", "u2")]
+    ).assign(Active=pd.array([True, True, False], dtype="boolean"))
+    assert user_options(users) == [("a@x", "u1"), ("Vikram Rao", "u2"), ("Zoe Li (inactive)", "u3")]
     types = pd.DataFrame(
         [
-            {"ActivityEvent": 201, "DisplayName": "Meeting"},
-            {"ActivityEvent": 21, "DisplayName": "Call"},
+            {"ActivityEvent": 201, "Name": "Meeting"},
+            {"ActivityEvent": 21, "Name": "Call"},
         ]
     )
     assert activity_options(types) == [("Call (21)", 21), ("Meeting (201)", 201)]
