@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, INPUT_ERROR_TYPES, METADATA_PATHS
 from leadsq.errors import ConfigurationError
@@ -40,6 +41,7 @@ __all__ = [
     "configure",
     "resolve_connection",
     "settings",
+    "zone_named",
 ]
 
 REGIONS: dict[str, str] = {
@@ -136,6 +138,11 @@ class Settings:
     repair_drift : bool
         Read a list again by ``ProspectAutoId`` keyset when its total changed during the
         read (relies on rows ordered by ``ProspectAutoId``, the sandbox's rule [ours]).
+    time_zone : str
+        Whose calendar relative windows (``"last month"``) and date-only bounds
+        (``"2026-03-01"``) follow: ``"UTC"`` (default), an IANA name such as
+        ``"Asia/Kolkata"``, or ``"account"``, the account's ``TimeZone`` (asked of
+        ``UserByAccessKey.Get`` once per connection). Requests speak UTC either way.
     """
 
     host: str | None = None
@@ -162,6 +169,7 @@ class Settings:
     rate_limit_exception: str = EXCEPTION_TYPES[429]
     input_error_types: tuple[str, ...] = INPUT_ERROR_TYPES
     repair_drift: bool = True
+    time_zone: str = "UTC"
 
     def __post_init__(self) -> None:
         _check_settings(self)
@@ -197,6 +205,10 @@ def _check_settings(value: Settings) -> None:
             raise ConfigurationError(f"{name} must be a whole number >= 1 or None; got {number!r}")
     if value.max_retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
+    if not isinstance(value.time_zone, str):
+        raise ConfigurationError(f"time_zone must be a string; got {value.time_zone!r}")
+    if value.time_zone.strip().lower() != "account":
+        zone_named(value.time_zone)
     missing = {"distribution", "not_contacted", *METADATA_PATHS} - set(value.paths)
     if missing:
         raise ConfigurationError(f"paths lacks {', '.join(sorted(missing))}")
@@ -206,6 +218,23 @@ def _check_settings(value: Settings) -> None:
             f"paths: only {', '.join(ENDPOINT_PATHS)} may be None (found on first use); "
             f"got None for {', '.join(set(unset) - set(ENDPOINT_PATHS))}"
         )
+
+
+def zone_named(name: str) -> ZoneInfo:
+    """The IANA zone ``name`` (``"UTC"``, ``"Asia/Kolkata"``).
+
+    Raises
+    ------
+    ConfigurationError
+        When there is no such zone.
+    """
+    try:
+        return ZoneInfo(name.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"time_zone {name!r} is not a time zone: use 'UTC', 'account' or an IANA name "
+            "such as 'Asia/Kolkata'"
+        ) from None
 
 
 settings = Settings()

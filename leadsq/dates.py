@@ -20,6 +20,9 @@ object or a ``"2024-03-31"`` string) means the start of that day when it is the 
 the end of that day (``23:59:59``) when it is the end. Strings are matched
 case-insensitively, with any amount of space between words.
 
+Stored times have milliseconds while the API's bounds are whole seconds, so an end second
+is meant whole; :mod:`leadsq.windows` says how a read sends it.
+
 ==================================  ===========================================================
 form                                range
 ==================================  ===========================================================
@@ -40,9 +43,14 @@ form                                range
 ``"last month"``, ``"last year"``   the whole previous calendar month/year
 ==================================  ===========================================================
 
-Relative forms are computed from ``now`` in UTC (days start at 00:00 UTC) and are resolved
-once, when the query is built: the request carries absolute instants, so re-running a built
-report later asks for the same window, while re-running the *call* asks for a new one.
+Relative forms and date-only bounds follow a time zone's calendar (``zone``; the reader
+takes it from ``leadsq.settings.time_zone``: UTC by default, or the account's zone), and
+are sent as the UTC instants of that zone's midnights. Naive times of day (``"2024-03-31
+10:00"``, a naive ``datetime``) are UTC whatever the zone. An end at now is rounded up to
+the next whole second, so nothing stamped before now is left out. Relative forms are
+resolved once, when the query is built: the request carries absolute instants, so
+re-running a built report later asks for the same window, while re-running the *call*
+asks for a new one.
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ from __future__ import annotations
 import calendar
 import numbers
 import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 
 import numpy as np
@@ -70,7 +78,6 @@ __all__ = [
     "is_date_only",
     "resolve_range",
     "to_utc",
-    "utc_now",
 ]
 
 DateLike = str | datetime | date | pd.Timestamp | np.datetime64
@@ -106,26 +113,10 @@ _ISO = re.compile(
 )
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ROLLING = re.compile(r"last (\d+) (second|minute|hour|day|week|month|year)s?")
-_END_OF_DAY = time(23, 59, 59)
+_SECOND = timedelta(seconds=1)
 
 
 # --------------------------------------------------------------------------- instants
-
-
-def utc_now(now: datetime | None = None) -> datetime:
-    """The current time (or ``now``) as a naive UTC ``datetime`` in whole seconds.
-
-    Parameters
-    ----------
-    now : datetime, optional
-        A pinned "now"; aware values are converted to UTC, naive ones are taken as UTC.
-
-    Returns
-    -------
-    datetime
-    """
-    value = datetime.now(timezone.utc) if now is None else now
-    return to_utc(value, argument="now").replace(microsecond=0)
 
 
 def to_utc(value: object, *, argument: str = "value") -> datetime:
@@ -313,7 +304,11 @@ def _decimal_text(value: float | np.floating | Decimal, argument: str) -> str:
 
 
 def resolve_range(
-    value: object, *, now: datetime | None = None, argument: str = "range"
+    value: object,
+    *,
+    now: datetime | None = None,
+    argument: str = "range",
+    zone: tzinfo = timezone.utc,
 ) -> tuple[datetime, datetime]:
     """Resolve a date range to inclusive naive UTC bounds in whole seconds.
 
@@ -322,39 +317,44 @@ def resolve_range(
     value : DateRangeLike
         One of the forms in the module docstring.
     now : datetime, optional
-        The "now" relative forms count from; default the current time.
+        The "now" relative forms count from; default the current time. An end at now
+        is rounded up to the next whole second.
     argument : str, default "range"
         The argument name to put in an error message, e.g. ``"created"``.
+    zone : tzinfo, default UTC
+        Whose calendar days, weeks, months and date-only bounds follow (e.g.
+        ``ZoneInfo("Asia/Kolkata")``); the bounds returned are UTC all the same.
 
     Returns
     -------
     (datetime, datetime)
-        ``start`` and ``end``, both included.
+        ``start`` and ``end``, both included. An end is a whole second: stored times
+        have milliseconds, so the end second is meant whole (:mod:`leadsq.windows`).
 
     Raises
     ------
     QueryError
         For an unknown form, a missing start or a backwards range.
     """
-    current = utc_now(now)
+    calendar_ = _Calendar(_ceil_now(now), zone)
     if isinstance(value, str):
-        start, end = _resolve_text(value, current, argument)
+        start, end = calendar_.text(value, argument)
     elif isinstance(value, pd.Interval):
-        start = _bound(value.left, current, argument, end=False)
-        end = _bound(value.right, current, argument, end=True)
+        start = calendar_.bound(value.left, argument, end=False)
+        end = calendar_.bound(value.right, argument, end=True)
         if value.open_left:
-            start += timedelta(seconds=1)
+            start += _SECOND
         if value.open_right:
-            end -= timedelta(seconds=1)
+            end -= _SECOND
     elif isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise QueryError(
                 f"{argument}: a range is (start, end); got {len(value)} items: {value!r}"
             )
-        start = _bound(value[0], current, argument, end=False)
-        end = _bound(value[1], current, argument, end=True)
+        start = calendar_.bound(value[0], argument, end=False)
+        end = calendar_.bound(value[1], argument, end=True)
     elif isinstance(value, date) and not isinstance(value, datetime):
-        start, end = _whole_days(value, value)
+        start, end = calendar_.days(value, value)
     else:
         raise QueryError(
             f"{argument}: expected a (start, end) pair, a pd.Interval or a string such as "
@@ -367,63 +367,87 @@ def resolve_range(
     return start, end
 
 
-def _bound(value: object, now: datetime, argument: str, *, end: bool) -> datetime:
-    if value is None or (isinstance(value, str) and value.strip().lower() == "now"):
-        if not end:
-            raise QueryError(
-                f"{argument}: the range has no start; give one, e.g. ('2024-01-01', None) "
-                "or 'since 2024-01-01'"
+def _ceil_now(now: datetime | None) -> datetime:
+    value = to_utc(datetime.now(timezone.utc) if now is None else now, argument="now")
+    whole = value.replace(microsecond=0)
+    return whole if whole == value else whole + _SECOND
+
+
+class _Calendar:
+    """Bounds read in ``zone``'s calendar from ``now`` (naive UTC), returned as naive UTC."""
+
+    def __init__(self, now: datetime, zone: tzinfo) -> None:
+        self.now = now
+        self.zone = zone
+        self.local_now = now.replace(tzinfo=timezone.utc).astimezone(zone).replace(tzinfo=None)
+        self.today = self.local_now.date()
+
+    def utc(self, local: datetime) -> datetime:
+        """A naive local time as a naive UTC one."""
+        moment = local.replace(tzinfo=self.zone).astimezone(timezone.utc)
+        return moment.replace(tzinfo=None)
+
+    def midnight(self, day: date) -> datetime:
+        return self.utc(datetime.combine(day, time()))
+
+    def days(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """The whole local days ``first`` .. ``last``."""
+        return self.midnight(first), self.midnight(last + timedelta(days=1)) - _SECOND
+
+    def bound(self, value: object, argument: str, *, end: bool) -> datetime:
+        if value is None or (isinstance(value, str) and value.strip().lower() == "now"):
+            if not end:
+                raise QueryError(
+                    f"{argument}: the range has no start; give one, e.g. ('2024-01-01', None) "
+                    "or 'since 2024-01-01'"
+                )
+            return self.now
+        instant = to_utc(value, argument=argument).replace(microsecond=0)
+        if is_date_only(value):
+            day = instant.date()
+            return self.days(day, day)[1] if end else self.midnight(day)
+        return instant
+
+    def text(self, text: str, argument: str) -> tuple[datetime, datetime]:
+        words = " ".join(text.strip().lower().split())
+        today, now = self.today, self.now
+        if ".." in text:
+            head, _, tail = text.partition("..")
+            return (
+                self.bound(head.strip() or None, argument, end=False),
+                self.bound(tail.strip() or None, argument, end=True),
             )
-        return now
-    instant = to_utc(value, argument=argument).replace(microsecond=0)
-    if end and is_date_only(value):
-        return datetime.combine(instant.date(), _END_OF_DAY)
-    return instant
-
-
-def _whole_days(first: date, last: date) -> tuple[datetime, datetime]:
-    return datetime.combine(first, time()), datetime.combine(last, _END_OF_DAY)
-
-
-def _resolve_text(text: str, now: datetime, argument: str) -> tuple[datetime, datetime]:
-    words = " ".join(text.strip().lower().split())
-    today = now.date()
-    if ".." in text:
-        head, _, tail = text.partition("..")
-        return (
-            _bound(head.strip() or None, now, argument, end=False),
-            _bound(tail.strip() or None, now, argument, end=True),
+        if words.startswith("since "):
+            return self.bound(text.strip()[5:].strip(), argument, end=False), now
+        if is_date_only(text):
+            day = to_utc(text, argument=argument).date()
+            return self.days(day, day)
+        rolling = _ROLLING.fullmatch(words)
+        if rolling:
+            start = _minus(self.local_now, int(rolling.group(1)), rolling.group(2), argument)
+            return self.utc(start), now
+        monday = today - timedelta(days=today.weekday())
+        starts = {
+            "today": today,
+            "this week": monday,
+            "this month": today.replace(day=1),
+            "this year": date(today.year, 1, 1),
+        }
+        if words in starts:
+            return self.midnight(starts[words]), now
+        last_month = today.replace(day=1) - timedelta(days=1)
+        wholes = {
+            "yesterday": (today - timedelta(days=1), today - timedelta(days=1)),
+            "last week": (monday - timedelta(days=7), monday - timedelta(days=1)),
+            "last month": (last_month.replace(day=1), last_month),
+            "last year": (date(today.year - 1, 1, 1), date(today.year - 1, 12, 31)),
+        }
+        if words in wholes:
+            return self.days(*wholes[words])
+        raise QueryError(
+            f"{argument}: unknown date range {text!r}; use one of: {'; '.join(RELATIVE_FORMS)} "
+            "(or a (start, end) pair)"
         )
-    if words.startswith("since "):
-        return _bound(text.strip()[5:].strip(), now, argument, end=False), now
-    if is_date_only(text):
-        day = to_utc(text, argument=argument).date()
-        return _whole_days(day, day)
-    rolling = _ROLLING.fullmatch(words)
-    if rolling:
-        return _minus(now, int(rolling.group(1)), rolling.group(2), argument), now
-    if words == "today":
-        return datetime.combine(today, time()), now
-    if words == "yesterday":
-        return _whole_days(today - timedelta(days=1), today - timedelta(days=1))
-    monday = today - timedelta(days=today.weekday())
-    if words == "this week":
-        return datetime.combine(monday, time()), now
-    if words == "last week":
-        return _whole_days(monday - timedelta(days=7), monday - timedelta(days=1))
-    if words == "this month":
-        return datetime.combine(today.replace(day=1), time()), now
-    if words == "last month":
-        last_day = today.replace(day=1) - timedelta(days=1)
-        return _whole_days(last_day.replace(day=1), last_day)
-    if words == "this year":
-        return datetime(today.year, 1, 1), now
-    if words == "last year":
-        return _whole_days(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
-    raise QueryError(
-        f"{argument}: unknown date range {text!r}; use one of: {'; '.join(RELATIVE_FORMS)} "
-        "(or a (start, end) pair)"
-    )
 
 
 def _minus(now: datetime, count: int, unit: str, argument: str) -> datetime:

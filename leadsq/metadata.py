@@ -13,26 +13,32 @@ Accounts answer in more than one shape, so each answer is read into one:
   all active);
 - activity types (``ActivityTypes.Get``): the name, ``DisplayName`` on some accounts and
   ``ActivityEventName`` on others (a type may have either), is the column ``Name``.
+
+The caller's own user (``UserByAccessKey.Get``, :func:`account`) tells the account's time
+zone, which :func:`time_zone` gives when ``leadsq.settings.time_zone`` is ``"account"``.
 """
 
 from __future__ import annotations
 
 import functools
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from leadsq.config import Connection, resolve_connection
-from leadsq.errors import APIError
+from leadsq.config import Connection, resolve_connection, zone_named
+from leadsq.errors import APIError, ConfigurationError
 from leadsq.frames import decode_json
 from leadsq.transport import transport_for
 
 __all__ = [
     "USER_ID",
+    "account",
     "activity_types",
     "clear_cache",
     "field_types",
     "lead_fields",
     "owner_names",
+    "time_zone",
     "users",
 ]
 
@@ -139,6 +145,52 @@ def owner_names(connection: Connection | None = None) -> dict[str, str]:
     return dict(zip(frame[USER_ID].astype(str), names, strict=True))
 
 
+@functools.lru_cache(maxsize=64)
+def _account(connection: Connection) -> dict:
+    answer = _decoded(connection, "account")
+    if not isinstance(answer, dict):
+        raise APIError("account: expected a JSON object")
+    return answer
+
+
+def account(connection: Connection | None = None) -> dict:
+    """The caller's user (``UserByAccessKey.Get``): ``ID``, names, ``OrgShortCode``,
+    ``TimeZone``, ``LSQCommonServiceURLs`` and whatever else the account tells."""
+    return dict(_account(_connection(connection)))
+
+
+def time_zone(connection: Connection | None = None) -> ZoneInfo:
+    """The zone whose calendar relative windows and date-only bounds follow.
+
+    ``leadsq.settings.time_zone`` of the connection: ``"UTC"`` (the default), an IANA
+    name such as ``"Asia/Kolkata"``, or ``"account"``: the account's ``TimeZone``, asked
+    of ``UserByAccessKey.Get`` once per connection.
+
+    Raises
+    ------
+    APIError
+        When the account's answer names no zone, or one that is not an IANA name.
+    """
+    connection = _connection(connection)
+    name = connection.settings.time_zone
+    if name.strip().lower() != "account":
+        return zone_named(name)
+    told = _account(connection).get("TimeZone")
+    if not isinstance(told, str) or not told.strip():
+        raise APIError(
+            "account: UserByAccessKey.Get tells no TimeZone; set the zone yourself, e.g. "
+            "leadsq.configure(time_zone='Asia/Kolkata')"
+        )
+    try:
+        return zone_named(told)
+    except ConfigurationError:
+        raise APIError(
+            f"account: the account's TimeZone {told!r} is not an IANA zone name; set the zone "
+            "yourself, e.g. leadsq.configure(time_zone='Asia/Kolkata')"
+        ) from None
+
+
 def clear_cache() -> None:
     """Forget every cached answer."""
     _fetch.cache_clear()
+    _account.cache_clear()

@@ -38,7 +38,7 @@ import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 import numpy as np
@@ -124,6 +124,7 @@ def build_report(
     page_size: int = DEFAULT_PAGE_SIZE,
     body: Mapping[str, Any] | str | None = None,
     now: datetime | None = None,
+    zone: tzinfo = timezone.utc,
 ) -> Report:
     """Build and validate the report a read sends, before any request.
 
@@ -186,6 +187,9 @@ def build_report(
     now : datetime, optional
         The "now" of relative dates; default the current UTC time. Aware values are
         converted to UTC, naive ones are taken as UTC.
+    zone : tzinfo, default UTC
+        Whose calendar relative dates and date-only bounds follow
+        (:func:`leadsq.dates.resolve_range`); the report holds UTC instants either way.
 
     Returns
     -------
@@ -224,7 +228,7 @@ def build_report(
     dates = []
     for argument, field in _DATE_ARGUMENTS:
         if ranges[argument] is not None:
-            start, end = resolve_range(ranges[argument], now=now, argument=argument)
+            start, end = resolve_range(ranges[argument], now=now, argument=argument, zone=zone)
             labels.append((f"DateFilter[{len(dates)}]", argument))
             dates.append(DateFilter(field=field, start=start, end=end))
     output = _output(endpoint, columns, group_by, aggregate, aggregate_field, labels)

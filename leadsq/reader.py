@@ -82,7 +82,9 @@ def read_leadsquared(
     created, modified, activity_window : optional
         Date ranges: ``(start, end)`` of strings, dates or timestamps, or a relative
         form such as ``"last 30 days"``. ``activity_window`` (``not_contacted`` only)
-        is when an activity counts as contact.
+        is when an activity counts as contact. Relative forms and date-only bounds
+        follow the calendar of ``leadsq.settings.time_zone`` (UTC, an IANA name, or
+        ``"account"``: the account's zone).
     columns : str or sequence of str, optional
         Lead fields of a list read.
     group_by, aggregate, aggregate_field : optional
@@ -130,6 +132,11 @@ def read_leadsquared(
     if body is None and page_size is None:
         page_size = config.settings.page_size
     size_given = body is not None or page_size is not None
+    connection = None
+    zone = timezone.utc
+    if body is None and any(v is not None for v in (created, modified, activity_window)):
+        connection = resolve_connection(host, access_key, secret_key, analytics_url)
+        zone = metadata.time_zone(connection)
     report = build_report(
         endpoint,
         where,
@@ -145,9 +152,11 @@ def read_leadsquared(
         aggregate=aggregate,
         aggregate_field=aggregate_field,
         body=body,
+        zone=zone,
         **({"page_size": page_size} if page_size is not None else {}),
     )
-    connection = resolve_connection(host, access_key, secret_key, analytics_url)
+    if connection is None:
+        connection = resolve_connection(host, access_key, secret_key, analytics_url)
     return read_report(
         report,
         connection,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from leadsq.dates import resolve_range, utc_now
+from leadsq.dates import resolve_range
 from leadsq.errors import QueryError
 
 NOW = datetime(2024, 5, 15, 10, 30, 0)  # a Wednesday
@@ -128,11 +129,20 @@ def test_an_aware_now_is_converted_to_utc_before_counting_days():
 
 
 def test_without_a_pinned_now_relative_forms_count_from_the_current_utc_time():
-    before = utc_now()
+    before = datetime.now(timezone.utc).replace(tzinfo=None)
     start, end = resolve_range("last 1 hours")
-    after = utc_now()
-    assert before <= end <= after
+    after = datetime.now(timezone.utc).replace(tzinfo=None)
+    assert before <= end <= after + timedelta(seconds=1)
+    assert end.microsecond == 0
     assert end - start == timedelta(hours=1)
+
+
+def test_an_end_at_now_rounds_up_to_the_next_whole_second():
+    now = datetime(2024, 5, 15, 10, 30, 0, 250_000)
+    assert resolved("today", now=now) == (datetime(2024, 5, 15), datetime(2024, 5, 15, 10, 30, 1))
+    assert resolved(("2024-05-01", None), now=now.replace(microsecond=0))[1] == now.replace(
+        microsecond=0
+    )
 
 
 def test_a_single_date_is_that_whole_day():
@@ -188,3 +198,51 @@ def test_a_window_reaching_before_year_one_is_refused():
         resolved("last 999999 years")
     with pytest.raises(QueryError, match="created: 'last 99999999 days' reaches before year 1"):
         resolved("last 99999999 days")
+
+
+KOLKATA = ZoneInfo("Asia/Kolkata")  # UTC+05:30, no daylight saving
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.mark.parametrize(
+    ("value", "start", "end"),
+    [
+        # 2024-05-15 10:30 UTC is 16:00 in Kolkata: its days start at 18:30 UTC the day before
+        ("today", datetime(2024, 5, 14, 18, 30), NOW),
+        ("yesterday", datetime(2024, 5, 13, 18, 30), datetime(2024, 5, 14, 18, 29, 59)),
+        ("last month", datetime(2024, 3, 31, 18, 30), datetime(2024, 4, 30, 18, 29, 59)),
+        ("2024-03-01", datetime(2024, 2, 29, 18, 30), datetime(2024, 3, 1, 18, 29, 59)),
+        (date(2024, 3, 1), datetime(2024, 2, 29, 18, 30), datetime(2024, 3, 1, 18, 29, 59)),
+        (
+            ("2024-03-01", "2024-03-31"),
+            datetime(2024, 2, 29, 18, 30),
+            datetime(2024, 3, 31, 18, 29, 59),
+        ),
+        ("last 30 days", datetime(2024, 4, 15, 10, 30), NOW),
+        ("this week", datetime(2024, 5, 12, 18, 30), NOW),
+        # a time of day is UTC whatever the zone; an offset is honoured
+        (
+            ("2024-05-01 10:00", "2024-05-02 10:00+05:30"),
+            datetime(2024, 5, 1, 10),
+            datetime(2024, 5, 2, 4, 30),
+        ),
+    ],
+)
+def test_days_and_relative_forms_follow_the_zone_calendar_and_are_sent_in_utc(value, start, end):
+    assert resolve_range(value, now=NOW, zone=KOLKATA) == (start, end)
+
+
+def test_the_zone_calendar_decides_what_today_is():
+    # 20:00 UTC on the 15th is already the 16th in Kolkata
+    late = datetime(2024, 5, 15, 20, 0)
+    assert resolve_range("yesterday", now=late, zone=KOLKATA) == (
+        datetime(2024, 5, 14, 18, 30),
+        datetime(2024, 5, 15, 18, 29, 59),
+    )
+
+
+def test_a_day_across_a_daylight_saving_change_is_its_true_length():
+    # New York moved its clocks forward on 2024-03-10: that day lasted 23 hours
+    start, end = resolve_range("2024-03-10", zone=NEW_YORK)
+    assert (start, end) == (datetime(2024, 3, 10, 5), datetime(2024, 3, 11, 3, 59, 59))
+    assert end + timedelta(seconds=1) - start == timedelta(hours=23)
