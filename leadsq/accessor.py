@@ -32,7 +32,7 @@ import pandas as pd
 
 from leadsq import metadata, reader
 from leadsq import regroup as _regroup
-from leadsq.code import to_code
+from leadsq.code import to_code, window_notes
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
 from leadsq.reader import connection_for
@@ -244,9 +244,12 @@ class LeadsqAccessor:
         """The Python that reproduces this frame: the read call, then any steps.
 
         The call names no host and no keys: it reads from the configured account
-        (:mod:`leadsq.config`), so it can go into a script as it is.
+        (:mod:`leadsq.config`), so it can go into a script as it is. Its date bounds are
+        the UTC instants that were asked for; a comment line above it says how each
+        window's end was sent (:func:`leadsq.code.window_notes`).
         """
         p = self._provenance
+        notes = window_notes(p.report)
         text = to_code(
             p.report,
             max_results=p.raw.get("max_results"),
@@ -254,8 +257,8 @@ class LeadsqAccessor:
         ).strip()
         steps = p.steps
         if not steps:
-            return text
-        lines = ["(", *(f"    {line}" for line in text.splitlines())]
+            return "\n".join([*notes, text])
+        lines = [*notes, "(", *(f"    {line}" for line in text.splitlines())]
         for step in steps:
             args = ", ".join(
                 f"{name}={_literal(value)}"

@@ -23,13 +23,22 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from leadsq.contract import DateFilter, LeadFilter, Report, UserGroup, format_date, report_to_body
+from leadsq.contract import (
+    DATE_FIELD_COLUMNS,
+    DateFilter,
+    LeadFilter,
+    Report,
+    UserGroup,
+    format_date,
+    report_to_body,
+)
 from leadsq.dates import format_value
 from leadsq.errors import QueryError
 from leadsq.query import DEFAULT_PAGE_SIZE, split_users
 from leadsq.where import field_text
+from leadsq.windows import exact_list_window, exclusive_end
 
-__all__ = ["to_code", "where_text"]
+__all__ = ["to_code", "where_text", "window_notes"]
 
 _WIDTH = 100
 _INDENT = "    "
@@ -113,6 +122,41 @@ def to_code(
             )
         arguments[name] = value
     return _call("pd.read_leadsquared", [_string(report.endpoint)], arguments)
+
+
+def window_notes(report: Report) -> list[str]:
+    """Comment lines saying how each date window's end is sent (:mod:`leadsq.windows`).
+
+    ``df.lsq.code`` puts them above the call: the call's bounds are what was asked, and
+    a list read sends its ends one second later to drop the rows past them exactly.
+
+    Examples
+    --------
+    >>> from datetime import datetime
+    >>> from leadsq.contract import DateFilter, Output
+    >>> window = DateFilter("LeadCreatedOn", datetime(2026, 3, 1), datetime(2026, 3, 31, 23, 59, 59))
+    >>> window_notes(Report("distribution", Output("List", ("ProspectID",)), date_filters=(window,)))
+    ['# created up to 2026-03-31 23:59:59 is read exactly: ToDate is sent as 2026-04-01 00:00:00 and rows with CreatedOn at or past it are dropped']
+    """
+    _, cuts = exact_list_window(report)
+    notes = []
+    for window in report.date_filters:
+        end = format_date(window.end)
+        column = DATE_FIELD_COLUMNS.get(window.field)
+        argument = _DATE_ARGUMENTS[window.field]
+        if column in cuts:
+            notes.append(
+                f"# {argument} up to {end} is read exactly: ToDate is sent as "
+                f"{format_date(exclusive_end(window.end))} and rows with {column} at or past "
+                "it are dropped"
+            )
+        else:
+            why = "an aggregate cannot drop rows" if column else "activity times are not columns"
+            notes.append(
+                f"# {argument} ToDate {end} is sent as it is ({why}): times within that last "
+                f"second, after {end}.000, are left out"
+            )
+    return notes
 
 
 # --------------------------------------------------------------------------- keyword form

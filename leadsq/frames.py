@@ -42,6 +42,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
@@ -154,6 +155,16 @@ class Page:
         if self.table is not None:
             return Page(None, self.total, table=self.table.slice(start, max(stop - start, 0)))
         return Page(self._frame.iloc[start:stop].reset_index(drop=True), self.total)
+
+    def before(self, column: str, instant: datetime) -> Page:
+        """The rows whose date ``column`` is before ``instant`` (naive UTC), or null."""
+        cut = pd.Timestamp(instant, tz="UTC")
+        if self.table is not None and pa.types.is_timestamp(self.table[column].type):
+            values = self.table[column]
+            early = pc.less(values, pa.scalar(cut.as_unit(values.type.unit), type=values.type))
+            return Page(None, self.total, table=self.table.filter(pc.fill_null(early, True)))
+        late = (self.frame[column] >= cut).fillna(False).to_numpy(dtype=bool)
+        return Page(self.frame[~late].reset_index(drop=True), self.total)
 
     def select(self, columns: Sequence[str]) -> Page:
         """Only ``columns``, in that order, as a page (sharing the memory)."""

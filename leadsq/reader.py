@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -25,6 +25,7 @@ from leadsq.learnt import learnt
 from leadsq.paging import PagedRead
 from leadsq.query import build_report, fit_to_fields
 from leadsq.transport import transport_for
+from leadsq.windows import exact_list_window
 
 __all__ = ["DriftWarning", "connection_for", "read_again", "read_leadsquared", "read_report"]
 
@@ -84,7 +85,11 @@ def read_leadsquared(
         form such as ``"last 30 days"``. ``activity_window`` (``not_contacted`` only)
         is when an activity counts as contact. Relative forms and date-only bounds
         follow the calendar of ``leadsq.settings.time_zone`` (UTC, an IANA name, or
-        ``"account"``: the account's zone).
+        ``"account"``: the account's zone). A list read gets its ``created`` and
+        ``modified`` windows exactly, to the millisecond
+        (:mod:`leadsq.windows`); an aggregate sends the end second
+        as it is and so leaves out leads stamped within it (after ``23:59:59.000``),
+        which ``df.lsq.code`` notes.
     columns : str or sequence of str, optional
         Lead fields of a list read.
     group_by, aggregate, aggregate_field : optional
@@ -99,7 +104,8 @@ def read_leadsquared(
         refuses for its cap is read at the cap (no row lost or repeated), and the cap
         remembered for the host.
     max_results : int, optional
-        Stop after this many rows (groups, for an aggregate).
+        Stop after this many rows (groups, for an aggregate); a list read then drops
+        the rows past its exact window's end, so it may give fewer.
     chunksize : int, optional
         Return an iterator of frames of this many rows instead of one frame. Pages
         are then requested about a chunk's rows ahead (at least two pages), not
@@ -208,26 +214,33 @@ def read_report(
     except ContractError as exc:
         raise QueryError(f"{exc} (checked against the account's lead fields)") from None
     dtypes = column_dtypes(report.output, field_types)
-    paged = PagedRead(report, transport, dtypes, max_results, response_format.lower())
+    sent, cuts = exact_list_window(report)
+    paged = PagedRead(
+        sent,
+        transport,
+        column_dtypes(sent.output, field_types),
+        max_results,
+        response_format.lower(),
+    )
     _fit_page_size(paged, size_given)
     if chunksize is not None:
         paged.ahead = max(-(-chunksize // paged.report.paging.size), 2)
-    started = datetime.now(timezone.utc)
+    read = _Read(report, paged, dtypes, cuts)
     if chunksize is not None:
-        return _chunks(paged, chunksize, started, progress)
+        return _chunks(read, chunksize, progress)
     pages: list[Page] = []
     with _progress_bar(paged, progress):
         try:
-            pages.extend(paged.pages())
+            pages.extend(read.trimmed(paged.pages()))
             if paged.drifted and paged.can_repair:
                 _warn_drift(paged, "reading it again by ProspectAutoId")
                 pages.clear()
-                pages.extend(paged.keyset_pages())
+                pages.extend(read.trimmed(paged.keyset_pages()))
             elif paged.drifted:
                 _warn_drift(paged, "the rows may hold duplicates or miss leads")
         except APIError as error:
-            raise _with_partial(error, paged, concat_pages(pages, dtypes), started) from None
-    return _finish(concat_pages(pages, dtypes), paged, started)
+            raise _with_partial(error, read, concat_pages(pages, dtypes)) from None
+    return read.finish(concat_pages(pages, dtypes))
 
 
 def _fit_page_size(paged: PagedRead, size_given: bool) -> None:
@@ -254,11 +267,45 @@ def _warn_cap(size: int, base: str, cap: int) -> None:
     )
 
 
-def _with_partial(
-    error: APIError, paged: PagedRead, arrived: pd.DataFrame, started: datetime
-) -> APIError:
+class _Read:
+    """A report being read: what was asked (``report``, ``dtypes``) beside what is sent.
+
+    ``paged`` sends :func:`~leadsq.windows.exact_list_window`'s report; ``trimmed`` drops
+    the rows past each cut and the columns asked only for it, so every frame handed on
+    has the report's own columns.
+    """
+
+    def __init__(
+        self,
+        report: Report,
+        paged: PagedRead,
+        dtypes: Mapping[str, str],
+        cuts: Mapping[str, datetime],
+    ) -> None:
+        self.report = report
+        self.paged = paged
+        self.dtypes = dtypes
+        self.cuts = cuts
+        self.started = datetime.now(timezone.utc)
+
+    def trimmed(self, pages: Iterable[Page]) -> Iterator[Page]:
+        """Each page without the rows at or past a cut, in the report's columns."""
+        for page in pages:
+            if self.cuts:
+                for column, cut in self.cuts.items():
+                    page = page.before(column, cut)
+                page = page.select(list(self.dtypes))
+            yield page
+
+    def finish(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Index an aggregate by its group field and attach the provenance (never keys)."""
+        return _finish(frame, self.report, self.paged, self.started)
+
+
+def _with_partial(error: APIError, read: _Read, arrived: pd.DataFrame) -> APIError:
     """Attach the rows that had arrived, and how to read on, to a failed read's error."""
-    error.partial = _finish(arrived, paged, started)
+    paged = read.paged
+    error.partial = read.finish(arrived)
     error.rows_received = len(error.partial)
     error.resume_body = paged.resume_body()
     if error.rows_received:
@@ -308,30 +355,29 @@ class _progress_bar:
             self.bar.close()
 
 
-def _chunks(
-    paged: PagedRead, chunksize: int, started: datetime, progress: bool
-) -> Iterator[pd.DataFrame]:
+def _chunks(read: _Read, chunksize: int, progress: bool) -> Iterator[pd.DataFrame]:
     """Frames of exactly ``chunksize`` rows (the last may be shorter), each made once
     from the typed pages it spans: no more than a chunk and a page are held.
 
     Chunks already handed on cannot be read again: drift is recorded and warned of.
     """
+    paged = read.paged
     buffer: list[Page] = []
     buffered = 0
     with _progress_bar(paged, progress):
-        for page in paged.pages():
+        for page in read.trimmed(paged.pages()):
             buffer.append(page)
             buffered += len(page)
             while buffered >= chunksize:
                 cut = len(page) - (buffered - chunksize)
                 buffer[-1] = page.slice(0, cut)
-                yield _finish(concat_pages(buffer, paged.dtypes), paged, started)
+                yield read.finish(concat_pages(buffer, read.dtypes))
                 page = page.slice(cut)
                 buffer, buffered = ([page], len(page)) if len(page) else ([], 0)
         if paged.drifted:
             _warn_drift(paged, "chunks already handed on may hold duplicates or miss leads")
         if buffered:
-            yield _finish(concat_pages(buffer, paged.dtypes), paged, started)
+            yield read.finish(concat_pages(buffer, read.dtypes))
 
 
 def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
@@ -369,9 +415,13 @@ def connection_for(host: str) -> Connection:
     return _connections.get(host) or resolve_connection(host=host)
 
 
-def _finish(frame: pd.DataFrame, paged: PagedRead, started: datetime) -> pd.DataFrame:
-    """Index an aggregate by its group field and attach the provenance (never keys)."""
-    report = paged.report
+def _finish(
+    frame: pd.DataFrame, report: Report, paged: PagedRead, started: datetime
+) -> pd.DataFrame:
+    """Index an aggregate by its group field and attach the provenance (never keys).
+
+    The provenance holds ``report``, what was asked, not the exact window sent for it.
+    """
     output = report.output
     if output.type == "Aggregate" and output.group_by in frame.columns:
         frame = frame.set_index(output.group_by)

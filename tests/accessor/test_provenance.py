@@ -79,8 +79,9 @@ def test_code_ends_with_the_steps(leads) -> None:
         ["Source", "OwnerName"], "average", "EngagementScore"
     )
     lines = derived.lsq.code.splitlines()
-    assert lines[0] == "("
-    assert lines[1].strip().startswith("pd.read_leadsquared(")
+    assert lines[0].startswith("# created up to 2026-10-31 23:59:59 is read exactly")
+    assert lines[1] == "("
+    assert lines[2].strip().startswith("pd.read_leadsquared(")
     assert lines[-3:] == [
         "    .lsq.with_owner_names()",
         '    .lsq.regroup(by=["Source", "OwnerName"], aggregate="average", field="EngagementScore")',
