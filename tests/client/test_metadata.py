@@ -1,0 +1,124 @@
+"""Users and the account are read into one shape, whichever shape the account answers in.
+
+Each shape gets a small sandbox of its own; expectations come from its raw ``users`` table
+(``UserID`` and ``StatusCode`` whatever the shape served).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+import leadsq
+from leadsq import metadata
+from leadsq.config import resolve_connection
+from leadsq.query import build_report
+from leadsq.regroup import matching_users
+from leadsq.sandbox import Sandbox
+from leadsq.widget_model import user_options
+from tests.conftest import connect
+
+ANCHOR = datetime(2026, 11, 1)
+
+
+@pytest.fixture(scope="module", params=["documented", "legacy"])
+def box(request) -> Iterator[Sandbox]:
+    """A sandbox answering Users.Get in one shape."""
+    with Sandbox(leads=600, seed=5, anchor=ANCHOR, users_shape=request.param) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def connection(box, fresh_settings):
+    leadsq.configure(rate_limit=(10_000, 1))
+    metadata.clear_cache()
+    yield resolve_connection(box.url, box.access_key, box.secret_key)
+    metadata.clear_cache()
+
+
+def raw_users(box: Sandbox) -> pd.DataFrame:
+    return box.store.table("users")
+
+
+def test_users_have_one_id_column_and_inactive_ones_are_kept_and_marked(box, connection):
+    users = metadata.users(connection)
+    raw = raw_users(box)
+    assert list(users["UserID"]) == list(raw["UserID"])
+    served_status = box.settings.users_shape == "documented"
+    expected_active = (
+        (raw["StatusCode"] == 0) if served_status else pd.Series(True, index=raw.index)
+    )
+    assert users["Active"].dtype == "boolean"
+    assert users["Active"].tolist() == expected_active.tolist()
+    if served_status:
+        assert not users["Active"].all()  # the documented shape has a few inactive users
+
+
+def test_owner_names_resolve_every_owner_inactive_ones_included(box, connection):
+    frame = leadsq.read_leadsquared(
+        "distribution", columns=["ProspectID", "OwnerId"], **connect(box)
+    ).lsq.with_owner_names()
+    assert frame["OwnerName"].notna().all()
+    raw = raw_users(box)
+    names = dict(zip(raw["UserID"], raw["FirstName"] + " " + raw["LastName"], strict=True))
+    assert frame["OwnerName"].tolist() == [names[owner] for owner in frame["OwnerId"]]
+    inactive = set(raw.loc[raw["StatusCode"] != 0, "UserID"])
+    if box.settings.users_shape == "documented":
+        assert inactive & set(frame["OwnerId"])  # leads owned by inactive users are named
+
+
+def test_the_form_offers_every_user_and_marks_the_inactive_ones(box, connection):
+    options = dict((user_id, name) for name, user_id in user_options(metadata.users(connection)))
+    raw = raw_users(box)
+    assert set(options) == set(raw["UserID"])
+    marked = {user_id for user_id, name in options.items() if name.endswith(" (inactive)")}
+    if box.settings.users_shape == "documented":
+        assert marked == set(raw.loc[raw["StatusCode"] != 0, "UserID"])
+    else:
+        assert marked == set()
+
+
+@pytest.mark.parametrize(
+    "user_filter",
+    [
+        [("Role", "eq", "Sales Executive")],
+        [("UserID", "eq", "07934579-8551-11e6-88b9-0677ec402fcf")],
+    ],
+)
+def test_regroup_matches_the_users_the_server_matches(box, connection, user_filter):
+    report = build_report("distribution", group_by="OwnerId", user_filter=user_filter)
+    matched = matching_users(metadata.users(connection), report)
+    raw = raw_users(box)
+    field, _, value = user_filter[0]
+    assert matched == raw.loc[raw[field] == value, "UserID"].tolist()
+    counts = leadsq.read_leadsquared(
+        "distribution", group_by="OwnerId", user_filter=user_filter, **connect(box)
+    )
+    assert set(counts.index) <= set(matched) and len(counts)
+
+
+def test_the_account_time_zone_is_asked_once_per_connection(box, connection):
+    leadsq.configure(time_zone="account", rate_limit=(10_000, 1))
+    account = resolve_connection(box.url, box.access_key, box.secret_key)
+    path = "/v2/Authentication.svc/UserByAccessKey.Get"
+    before = box.stats()["paths"].get(path, 0)
+    first = leadsq.read_leadsquared(
+        "distribution", created="yesterday", group_by="Source", **connect(box)
+    )
+    leadsq.read_leadsquared("distribution", created="last month", group_by="Source", **connect(box))
+    assert box.stats()["paths"].get(path, 0) - before == 1
+    assert str(metadata.time_zone(account)) == box.settings.time_zone == "Asia/Kolkata"
+    start = first.lsq.report.date_filters[0].start
+    assert (start.hour, start.minute) == (18, 30)  # Kolkata's midnight in UTC
+
+
+def test_the_account_zone_is_the_one_the_account_tells(fresh_settings):
+    leadsq.configure(time_zone="account", rate_limit=(10_000, 1))
+    metadata.clear_cache()
+    with Sandbox(leads=50, seed=2, anchor=ANCHOR, time_zone="UTC") as box:
+        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        assert str(metadata.time_zone(connection)) == "UTC"
+    metadata.clear_cache()
