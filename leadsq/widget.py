@@ -27,6 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timezone, tzinfo
 from typing import Any
 
 import ipywidgets as widgets
@@ -295,6 +296,7 @@ class QueryBuilder(widgets.VBox):
         self._progress = progress
         self._pause_depth = 0
         self._fields: dict[str, model.Field] = {}
+        self._zone: tzinfo = timezone.utc  # whose calendar the dates follow, once loaded
         self._setup_error = ""
         self.frame: pd.DataFrame | None = None
         self.figure: Any = None
@@ -416,10 +418,12 @@ class QueryBuilder(widgets.VBox):
             fields = model.fields_from_metadata(metadata.lead_fields(connection))
             users = model.user_options(metadata.users(connection))
             activities = model.activity_options(metadata.activity_types(connection))
+            zone = metadata.time_zone(connection)
         except LeadsqError as exc:
             self._setup_error = f"Could not load the account's fields: {_describe(exc)}"
             return
         self._setup_error = ""
+        self._zone = zone
         self._fields = {item.name: item for item in fields}
         choices = [item.choice for item in fields]
         self._users.options = users
@@ -595,7 +599,7 @@ class QueryBuilder(widgets.VBox):
                 raise _SetupError(self._setup_error)
             query = model.form_kwargs(self._state())
             args = {k: v for k, v in query.items() if k != "max_results"}
-            report = build_report(args.pop("endpoint"), **args)
+            report = build_report(args.pop("endpoint"), **args, zone=self._zone)
             code = to_code(report, max_results=query.get("max_results"), extra=self._code_extra())
         except _SetupError as exc:
             self.query, self.body, self.code = {}, {}, ""

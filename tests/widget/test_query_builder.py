@@ -271,3 +271,30 @@ def test_run_tries_the_account_again_when_it_was_unreachable() -> None:
         leadsq.configure(max_retries=saved.max_retries)
     assert builder.error == ""
     assert len(frame) == 200 and "ProspectStage" in _options(builder._group_by)
+
+
+def test_dates_follow_the_configured_time_zone_in_body_code_and_read(
+    make_builder, run_code, fresh_settings
+) -> None:
+    leadsq.configure(time_zone="Asia/Kolkata", rate_limit=(10_000, 1))
+    builder = make_builder()
+    window = builder._created
+    window._preset.value = "custom"
+    window._start.value = date(2026, 10, 2)
+    window._end.value = date(2026, 10, 31)
+    assert builder.body["DateFilter"] == [
+        {"DateField": "LeadCreatedOn", "FromDate": "2026-10-01 18:30:00",
+         "ToDate": "2026-10-31 18:29:59"}
+    ]  # fmt: skip
+    assert '("2026-10-01 18:30:00", "2026-10-31 18:29:59")' in builder.code
+    builder._run.click()
+    assert_same_read(builder.frame, run_code(builder.code))
+
+
+def test_a_boolean_filter_is_sent_as_one_or_zero(builder, run_code, leads) -> None:
+    builder.add_filter("DoNotCall", "=", True)
+    assert builder.body["ReportFilter"]["LeadFilters"] == [
+        {"LookUpName": "DoNotCall", "SqlOperator": "=", "LookUpValue": "1"}
+    ]
+    builder._run.click()
+    assert builder.frame.attrs["leadsq"]["total_count"] == int(leads["DoNotCall"].sum())
