@@ -226,6 +226,17 @@ def test_a_quoted_placeholder_is_the_value_as_text() -> None:
     )
 
 
+def test_a_boolean_from_the_notebook_is_sent_as_one_or_zero(ip) -> None:
+    assert substitute('{"v": "{yes}", "w": "{no}"}', {"yes": True, "no": False}, as_json=True) == (
+        '{"v": "1", "w": "0"}'
+    )
+    ip.user_ns["flag"] = True
+    outcome = _cell(ip, "--columns ProspectID --no-progress", "DoNotCall == {flag}")
+    expected = _read("distribution", "DoNotCall == 'yes'", columns="ProspectID")
+    assert outcome.success and len(outcome.result) == len(expected) > 0
+    assert outcome.result.lsq.body["ReportFilter"]["LeadFilters"][0]["LookUpValue"] == "1"
+
+
 def test_a_string_cannot_break_out_of_its_literal() -> None:
     where = cell_query("mx_City == {city}", {"city": "Pune' or Score > '0"})["where"]
     assert where == "mx_City == \"Pune' or Score > '0\""
