@@ -336,12 +336,12 @@ def resolve_range(
     QueryError
         For an unknown form, a missing start or a backwards range.
     """
-    calendar_ = _Calendar(_ceil_now(now), zone)
+    local = _Calendar(_ceil_now(now), zone)
     if isinstance(value, str):
-        start, end = calendar_.text(value, argument)
+        start, end = local.text(value, argument)
     elif isinstance(value, pd.Interval):
-        start = calendar_.bound(value.left, argument, end=False)
-        end = calendar_.bound(value.right, argument, end=True)
+        start = local.bound(value.left, argument, end=False)
+        end = local.bound(value.right, argument, end=True)
         if value.open_left:
             start += _SECOND
         if value.open_right:
@@ -351,10 +351,10 @@ def resolve_range(
             raise QueryError(
                 f"{argument}: a range is (start, end); got {len(value)} items: {value!r}"
             )
-        start = calendar_.bound(value[0], argument, end=False)
-        end = calendar_.bound(value[1], argument, end=True)
+        start = local.bound(value[0], argument, end=False)
+        end = local.bound(value[1], argument, end=True)
     elif isinstance(value, date) and not isinstance(value, datetime):
-        start, end = calendar_.days(value, value)
+        start, end = local.days(value, value)
     else:
         raise QueryError(
             f"{argument}: expected a (start, end) pair, a pd.Interval or a string such as "
