@@ -1,4 +1,4 @@
-"""Users and the account are read into one shape, whichever shape the account answers in.
+"""Users, activity types and the account are read into one shape, whatever the account sends.
 
 Each shape gets a small sandbox of its own; expectations come from its raw ``users`` table
 (``UserID`` and ``StatusCode`` whatever the shape served).
@@ -9,6 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
@@ -18,7 +23,7 @@ from leadsq.config import resolve_connection
 from leadsq.query import build_report
 from leadsq.regroup import matching_users
 from leadsq.sandbox import Sandbox
-from leadsq.widget_model import user_options
+from leadsq.widget_model import activity_options, user_options
 from tests.conftest import connect
 
 ANCHOR = datetime(2026, 11, 1)
@@ -122,3 +127,45 @@ def test_the_account_zone_is_the_one_the_account_tells(fresh_settings):
         connection = resolve_connection(box.url, box.access_key, box.secret_key)
         assert str(metadata.time_zone(connection)) == "UTC"
     metadata.clear_cache()
+
+
+@pytest.fixture(scope="module", params=["DisplayName", "ActivityEventName", "mixed"])
+def named_box(request) -> Iterator[Sandbox]:
+    """A sandbox answering ActivityTypes.Get with names under one key, the other or both."""
+    with Sandbox(leads=300, seed=5, anchor=ANCHOR, activity_type_names=request.param) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def named_connection(named_box, fresh_settings):
+    leadsq.configure(rate_limit=(10_000, 1))
+    metadata.clear_cache()
+    yield resolve_connection(named_box.url, named_box.access_key, named_box.secret_key)
+    metadata.clear_cache()
+
+
+def test_activity_types_have_one_name_column_whatever_the_key(named_box, named_connection):
+    types = metadata.activity_types(named_connection)
+    raw = named_box.store.table("activity_types")
+    assert "DisplayName" not in types.columns and "ActivityEventName" not in types.columns
+    assert dict(zip(types["ActivityEvent"], types["Name"], strict=True)) == dict(
+        zip(raw["ActivityEvent"], raw["DisplayName"], strict=True)
+    )
+    assert min(code for code in types["ActivityEvent"] if code >= 100) == 200  # custom types
+    options = dict((code, label) for label, code in activity_options(types))
+    assert options[21] == "Inbound Phone Call Activity (21)"
+
+
+def test_a_not_contacted_plot_names_its_activities_whatever_the_key(named_box, named_connection):
+    frame = leadsq.read_leadsquared(
+        "not_contacted",
+        activities=[21, 22],
+        activity_window=("2026-10-02", "2026-11-01"),
+        **connect(named_box),
+    )
+    ax = frame.lsq.plot(now="2026-11-01")
+    subtitle = next(t.get_text() for t in ax.texts if t.get_gid() == "leadsq-subtitle")
+    assert (
+        "no Inbound Phone Call or Outbound Phone Call in 2026-10-02 \u2013 2026-11-01" in subtitle
+    )
+    plt.close(ax.figure)
