@@ -249,7 +249,10 @@ class LeadsqAccessor:
         window's end was sent (:func:`leadsq.code.window_notes`).
         """
         p = self._provenance
-        notes = window_notes(p.report)
+        read_at = p.read_at
+        notes = window_notes(
+            p.report, read_at=None if read_at is None else read_at.tz_localize(None)
+        )
         text = to_code(
             p.report,
             max_results=p.raw.get("max_results"),

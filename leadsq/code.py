@@ -21,6 +21,7 @@ from __future__ import annotations
 import keyword
 import re
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from leadsq.contract import (
@@ -124,11 +125,19 @@ def to_code(
     return _call("pd.read_leadsquared", [_string(report.endpoint)], arguments)
 
 
-def window_notes(report: Report) -> list[str]:
+def window_notes(report: Report, *, read_at: datetime | None = None) -> list[str]:
     """Comment lines saying how each date window's end is sent (:mod:`leadsq.windows`).
 
     ``df.lsq.code`` puts them above the call: the call's bounds are what was asked, and
     a list read sends its ends one second later to drop the rows past them exactly.
+
+    Parameters
+    ----------
+    report : Report
+        What was asked.
+    read_at : datetime, optional
+        When the read started (naive UTC): a window whose end second reaches it (one
+        ending now) gets no note, since nothing stamped after it existed yet.
 
     Examples
     --------
@@ -141,6 +150,8 @@ def window_notes(report: Report) -> list[str]:
     _, cuts = exact_list_window(report)
     notes = []
     for window in report.date_filters:
+        if read_at is not None and exclusive_end(window.end) > read_at:
+            continue
         end = format_date(window.end)
         column = DATE_FIELD_COLUMNS.get(window.field)
         argument = _DATE_ARGUMENTS[window.field]

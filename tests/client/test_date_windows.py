@@ -156,3 +156,8 @@ def test_a_relative_window_in_a_time_zone_starts_at_its_midnight(read):
 def test_an_unknown_time_zone_is_refused_naming_the_choices(fresh_settings):
     with pytest.raises(leadsq.ConfigurationError, match="'Mars/Olympus' is not a time zone"):
         leadsq.configure(time_zone="Mars/Olympus")
+
+
+def test_a_window_ending_now_gets_no_note_since_nothing_after_it_existed(read):
+    counts = read("distribution", created="last 7 days", group_by="Source")
+    assert counts.lsq.code.startswith("pd.read_leadsquared(")
