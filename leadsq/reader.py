@@ -307,7 +307,8 @@ def _with_partial(error: APIError, read: _Read, arrived: pd.DataFrame) -> APIErr
     paged = read.paged
     error.partial = read.finish(arrived)
     error.rows_received = len(error.partial)
-    error.resume_body = paged.resume_body()
+    # what was asked, from the first page not handed on (not the exact window sent for it)
+    error.resume_body = {**report_to_body(read.report), "Paging": paged.resume_body()["Paging"]}
     if error.rows_received:
         error.args = (
             f"{error.args[0]} ({error.rows_received} rows had arrived: they are in .partial; "

@@ -161,3 +161,24 @@ def test_an_unknown_time_zone_is_refused_naming_the_choices(fresh_settings):
 def test_a_window_ending_now_gets_no_note_since_nothing_after_it_existed(read):
     counts = read("distribution", created="last 7 days", group_by="Source")
     assert counts.lsq.code.startswith("pd.read_leadsquared(")
+
+
+def test_a_trimmed_read_that_fails_part_way_reads_on_from_the_window_it_was_asked(fresh_settings):
+    leadsq.configure(backoff=(0.005, 0.02), max_retries=1, rate_limit=(10_000, 1), workers=1)
+    same = {"leads": 400, "seed": 11, "anchor": datetime(2026, 11, 1)}
+    asked = {"created": ("2026-01-01", DAY), "columns": ["ProspectAutoId"], "page_size": 50}
+    with (
+        Sandbox(**same, rate_limit=(4, 3600)) as limited,
+        pytest.raises(leadsq.RateLimitError) as caught,
+    ):
+        leadsq.read_leadsquared("distribution", **asked, **connect(limited))
+    error = caught.value
+    body = error.resume_body
+    assert body["DateFilter"][0]["ToDate"] == "2026-10-20 23:59:59"
+    assert body["Output"]["IncludeCSV"] == "ProspectAutoId"
+    assert list(error.partial.columns) == ["ProspectAutoId"] and error.rows_received > 0
+    with Sandbox(**same, rate_limit=None) as free:
+        rest = leadsq.read_leadsquared("distribution", body=body, **connect(free))
+        whole = leadsq.read_leadsquared("distribution", **asked, **connect(free))
+    both = pd.concat([error.partial, rest], ignore_index=True)
+    pd.testing.assert_frame_equal(both, whole)
