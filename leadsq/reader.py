@@ -96,7 +96,10 @@ def read_leadsquared(
         An aggregate read: one row per ``group_by`` value with ``Count``, plus the
         ``average`` or ``sum`` of ``aggregate_field``.
     body : dict or str, optional
-        A documented JSON body taken as is, instead of the arguments above.
+        A documented JSON body taken as is, instead of the arguments above. Its
+        ``Sorting`` (``{"ColumnName": ..., "Direction": "0"|"1"}``, ascending or
+        descending) orders the rows; pages are still read by index, and a sorted read
+        whose total changes meanwhile is warned of, not read again by ``ProspectAutoId``.
     page_size : int, optional
         Rows per request; default ``leadsq.settings.page_size``, and when that is not
         set either, the endpoint's page cap where a refusal has told it, else 1000. A
@@ -232,11 +235,11 @@ def read_report(
     with _progress_bar(paged, progress):
         try:
             pages.extend(read.trimmed(paged.pages()))
-            if paged.drifted and paged.can_repair:
+            if paged.drifted and paged.can_repair and report.sorting is None:
                 _warn_drift(paged, "reading it again by ProspectAutoId")
                 pages.clear()
                 pages.extend(read.trimmed(paged.keyset_pages()))
-            elif paged.drifted:
+            elif paged.drifted:  # a keyset by ProspectAutoId would undo a body's Sorting
                 _warn_drift(paged, "the rows may hold duplicates or miss leads")
         except APIError as error:
             raise _with_partial(error, read, concat_pages(pages, dtypes)) from None
