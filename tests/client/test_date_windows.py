@@ -1,8 +1,8 @@
 """Date windows neither lose nor gain rows at their edges, in UTC or in a time zone.
 
-A small sandbox of its own has leads stamped at the edges of one day: the last
-sub-second of it (23:59:59.400), the next midnight exactly (00:00:00.000, as date-only
-imports are), its own midnight and the last instant before it. Expectations are computed
+A small sandbox of its own has leads created at the edges of one day (Store.churn(at=...)):
+the last sub-second of it (23:59:59.400), the next midnight exactly (00:00:00.000, as
+date-only imports are), its own midnight and the last instant before it. Expectations are computed
 with pandas over the sandbox's raw table.
 """
 
@@ -23,28 +23,26 @@ from tests.conftest import connect
 DAY = date(2026, 10, 20)
 MIDNIGHT = datetime(2026, 10, 20)
 NEXT_MIDNIGHT = datetime(2026, 10, 21)
-EDGES = {  # ProspectAutoId: CreatedOn (and ModifiedOn)
-    10: NEXT_MIDNIGHT - timedelta(milliseconds=600),  # 23:59:59.400, inside the day
-    11: NEXT_MIDNIGHT,  # 00:00:00.000 the next day, outside
-    12: MIDNIGHT,  # 00:00:00.000, inside
-    13: MIDNIGHT - timedelta(milliseconds=1),  # 23:59:59.999 the day before, outside
-}
+INSIDE = (NEXT_MIDNIGHT - timedelta(milliseconds=600), MIDNIGHT)  # 23:59:59.400, 00:00:00.000
+OUTSIDE = (NEXT_MIDNIGHT, MIDNIGHT - timedelta(milliseconds=1))  # next 00:00:00.000, 23:59:59.999
 KOLKATA = ZoneInfo("Asia/Kolkata")
 
 
 @pytest.fixture(scope="module")
 def box() -> Iterator[Sandbox]:
-    """400 leads, four of them stamped at the edges of DAY (CreatedOn and ModifiedOn)."""
+    """400 leads and four more created at the edges of DAY (CreatedOn and ModifiedOn)."""
     with Sandbox(
         leads=400, seed=11, anchor=datetime(2026, 11, 1), rate_limit=(10_000, 1)
     ) as sandbox:
-        connection = sandbox.store._con  # the sandbox has no public writer of chosen times
-        for auto_id, moment in EDGES.items():
-            connection.execute(
-                "UPDATE leads SET CreatedOn = ?, ModifiedOn = ? WHERE ProspectAutoId = ?",
-                [moment, moment, auto_id],
-            )
+        for moment in (*INSIDE, *OUTSIDE):
+            sandbox.store.churn(created=1, at=moment)
         yield sandbox
+
+
+def edge_ids(box: Sandbox, moments: tuple[datetime, ...]) -> set[int]:
+    """The ProspectAutoIds of the leads created at ``moments``."""
+    leads = box.store.table("leads")
+    return set(leads.loc[leads["CreatedOn"].isin(moments), "ProspectAutoId"].astype(int))
 
 
 @pytest.fixture
@@ -74,7 +72,8 @@ def test_a_list_read_of_a_day_holds_exactly_that_day(box, read, argument, column
     frame = read("distribution", columns=["ProspectID", "ProspectAutoId"], **{argument: DAY})
     expected = stamped(box, column, MIDNIGHT, NEXT_MIDNIGHT)
     assert ids(frame) == set(expected["ProspectID"])
-    assert {10, 12} <= auto_ids(frame) and not {11, 13} & auto_ids(frame)
+    assert len(edge_ids(box, INSIDE)) == len(edge_ids(box, OUTSIDE)) == 2
+    assert edge_ids(box, INSIDE) <= auto_ids(frame) and not edge_ids(box, OUTSIDE) & auto_ids(frame)
     assert list(frame.columns) == ["ProspectID", "ProspectAutoId"]  # the date column was dropped
 
 
@@ -82,7 +81,7 @@ def test_a_list_read_that_asks_for_the_date_column_keeps_it(box, read):
     frame = read("distribution", created=(DAY, DAY), columns=["ProspectAutoId", "CreatedOn"])
     assert len(frame) == len(stamped(box, "CreatedOn", MIDNIGHT, NEXT_MIDNIGHT))
     assert frame["CreatedOn"].max() < pd.Timestamp(NEXT_MIDNIGHT, tz="UTC")
-    assert 10 in auto_ids(frame)
+    assert edge_ids(box, INSIDE) <= auto_ids(frame)
 
 
 def test_a_read_in_chunks_is_trimmed_as_the_whole_read(read):
