@@ -8,9 +8,6 @@ module turns what people write in a notebook into those:
   ones are taken to be UTC already);
 - :func:`format_value` is the one function every filter value passes through on its way
   into a request body;
-- :func:`boolean_text` owns the Boolean spellings: people write ``True``, ``1``,
-  ``"true"`` or ``"yes"``; the service stores and compares ``"1"``/``"0"``
-  (:data:`leadsq.contract.BOOLEAN_VALUES`) and answers a ``"true"`` filter with an error;
 - :func:`resolve_range` turns a :data:`DateRangeLike` into an inclusive ``(start, end)``.
 
 Date ranges
@@ -64,16 +61,14 @@ from decimal import Decimal
 import numpy as np
 import pandas as pd
 
-from leadsq.contract import BOOLEAN_VALUES, format_date
+from leadsq.booleans import boolean_text
+from leadsq.contract import format_date
 from leadsq.errors import QueryError
 
 __all__ = [
-    "FALSE_WORDS",
     "RELATIVE_FORMS",
-    "TRUE_WORDS",
     "DateLike",
     "DateRangeLike",
-    "boolean_text",
     "format_value",
     "is_date_only",
     "resolve_range",
@@ -99,11 +94,6 @@ RELATIVE_FORMS = (
     "<date>..<date>",
     "<date>",
 )
-
-TRUE_WORDS = frozenset({"1", "true", "yes"})
-"""Texts read as ``True`` (case-insensitive, spaces around ignored), in values and answers."""
-FALSE_WORDS = frozenset({"0", "false", "no"})
-"""Texts read as ``False``."""
 
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -248,41 +238,6 @@ def format_value(value: object, *, argument: str = "value") -> str:
     raise QueryError(
         f"{argument}: cannot send a value of type {type(value).__name__} ({value!r}); "
         "use a string, number, bool or date"
-    )
-
-
-def boolean_text(value: object, *, argument: str = "value") -> str:
-    """The text a Boolean field's value is sent as: ``"1"`` or ``"0"``.
-
-    Parameters
-    ----------
-    value : bool, numpy.bool_, int or str
-        ``True``/``False``, ``1``/``0``, or a word of :data:`TRUE_WORDS` /
-        :data:`FALSE_WORDS` in any case.
-    argument : str, default "value"
-        The argument name to put in an error message.
-
-    Returns
-    -------
-    str
-        One of :data:`leadsq.contract.BOOLEAN_VALUES`.
-
-    Raises
-    ------
-    QueryError
-        For any other value.
-    """
-    true, false = BOOLEAN_VALUES
-    if isinstance(value, (bool, np.bool_)):
-        return true if value else false
-    word = str(value).strip().lower() if isinstance(value, (str, numbers.Integral)) else None
-    if word in TRUE_WORDS:
-        return true
-    if word in FALSE_WORDS:
-        return false
-    raise QueryError(
-        f"{argument}: {value!r} is not a Boolean value; write True or False "
-        "(1/0, 'true'/'false' and 'yes'/'no' are read too)"
     )
 
 

@@ -47,8 +47,8 @@ from typing import Any
 
 import pandas as pd
 
+from leadsq.booleans import FALSE_WORDS, TRUE_WORDS
 from leadsq.contract import DERIVED_COLUMNS, Output
-from leadsq.dates import FALSE_WORDS, TRUE_WORDS
 from leadsq.errors import APIError
 
 try:

@@ -43,8 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from leadsq.booleans import boolean_text
 from leadsq.contract import format_date
-from leadsq.dates import boolean_text
 from leadsq.errors import LeadsqError, QueryError
 
 __all__ = [

@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 
 from leadsq import contract
+from leadsq.booleans import boolean_text
 from leadsq.contract import (
     ActivityFilter,
     ContractError,
@@ -56,7 +57,7 @@ from leadsq.contract import (
     UserCondition,
     UserGroup,
 )
-from leadsq.dates import DateRangeLike, boolean_text, format_value, resolve_range, to_utc
+from leadsq.dates import DateRangeLike, format_value, resolve_range, to_utc
 from leadsq.errors import QueryError
 from leadsq.where import parse_where
 
@@ -260,7 +261,7 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
     ``"2026-06-01 00:00:00"`` / ``"2026-06-01 10:00:00"`` (UTC), so a filter written as
     pandas would compare dates reaches the API as it expects. A date means its midnight,
     as in pandas. A Boolean field's ``"true"``, ``"yes"`` or ``"1"`` becomes ``"1"``
-    (:func:`leadsq.dates.boolean_text`): the service refuses ``"true"``. Other values
+    (:func:`leadsq.booleans.boolean_text`): the service refuses ``"true"``. Other values
     are left as they are.
 
     Raises

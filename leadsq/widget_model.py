@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from leadsq.booleans import boolean_text
 from leadsq.contract import DATE_FORMAT, ENDPOINTS
-from leadsq.dates import boolean_text
 from leadsq.errors import QueryError
 from leadsq.metadata import USER_ID
 

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadsq.dates import boolean_text, format_value, to_utc
+from leadsq.booleans import boolean_text
+from leadsq.dates import format_value, to_utc
 from leadsq.errors import QueryError
 from leadsq.query import build_report, fit_to_fields
 
