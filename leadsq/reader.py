@@ -7,6 +7,7 @@ the limit is the bottleneck and hides the round trip when latency is.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -424,8 +425,10 @@ def _finish(
 ) -> pd.DataFrame:
     """Index an aggregate by its group field and attach the provenance (never keys).
 
-    The provenance holds ``report``, what was asked, not the exact window sent for it.
+    The provenance holds ``report``, what was asked, not the exact window sent for it,
+    with the page size the read used (a page cap may have lowered it).
     """
+    report = dataclasses.replace(report, paging=paged.report.paging)
     output = report.output
     if output.type == "Aggregate" and output.group_by in frame.columns:
         frame = frame.set_index(output.group_by)

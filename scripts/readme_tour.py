@@ -7,7 +7,7 @@ Run from the repository root, with no account configured::
 
 The ```` ```python ```` blocks of README.md's "A short tour" section run in order in one
 namespace, as at a Python prompt: the value of a block's last expression is printed.
-Frames print 120 characters wide, every column shown. ``--check`` compares the first line of each output,
+Frames print 130 characters wide, every column shown. ``--check`` compares the first line of each output,
 word by word, with the output block that follows the code block in the README (only the
 first line: numbers, ids and dates move with the day, because the sandbox dates its data
 relative to today) and exits 1 when one differs or a block raises.
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import pandas as pd
 
-    pd.set_option("display.width", 120, "display.max_columns", None)
+    pd.set_option("display.width", 130, "display.max_columns", None)
     namespace: dict = {"__name__": "__readme__"}
     failures = 0
     for number, block in enumerate(tour_blocks(README.read_text(encoding="utf-8")), start=1):

@@ -16,7 +16,7 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leadsq.contract import ENDPOINT_PATHS
+from leadsq.contract import ENDPOINT_PATHS, did_you_mean
 from leadsq.sandbox import Sandbox
 from tests.fuzz.conftest import TIMEOUT, count
 from tests.sandbox.helpers import lead_mask, refusal
@@ -99,7 +99,9 @@ def test_a_field_name_that_is_sql_is_refused_naming_it(
         response = post(fuzz_sandbox, body)
 
         assert response.json()["ExceptionType"] == "MXUnknownAttributeException", path
-        assert refusal(response) == f"{path} names an unknown lead field {name!r}"
+        hint = did_you_mean(name, fuzz_sandbox.store.fields)  # a close real field is named
+        assert refusal(response) == f"{path} names an unknown lead field {name!r}{hint}"
+        assert hint in ("", " (did you mean ProspectStage?)")
 
 
 @pytest.mark.parametrize(
