@@ -114,8 +114,10 @@ class Settings:
         window's calls are in flight at once and round trips hide behind the limit.
     page_size : int or None
         Page size of a read that names none. ``None`` (default): the endpoint's page cap
-        where a refusal has told it (:mod:`leadsq.learnt`), else 1000. A size over a
-        known cap is lowered to the cap, with a warning.
+        where a refusal has told it (:mod:`leadsq.learnt`), else 10,000, the page a
+        public production job reads with: a service that refuses it names its cap, and
+        the read goes on at the cap (one call spent). A size over a known cap is lowered
+        to the cap, with a warning.
     auth : {"auto", "headers", "query"}
         Where the keys go: ``x-LSQ-AccessKey``/``x-LSQ-SecretKey`` headers (the vendor's
         general advice; keeps keys out of URLs and logs) or the query string (every

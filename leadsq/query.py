@@ -73,7 +73,7 @@ __all__ = [
     "split_users",
 ]
 
-DEFAULT_PAGE_SIZE = 1000
+DEFAULT_PAGE_SIZE = 10_000
 _LEAD_COLUMNS = (
     "ProspectID",
     "FirstName",
@@ -179,7 +179,7 @@ def build_report(
         Case-insensitive; ``"mean"`` is ``"average"``. Needs ``group_by`` unless ``"count"``.
     aggregate_field : str, optional
         The Number field to average or sum; required for those, refused for ``"count"``.
-    page_size : int, default 1000
+    page_size : int, default 10,000
         ``Paging.PageSize``; a whole number, at least 1.
     body : dict or str, optional
         A documented JSON body (a dict, or JSON text), validated and taken as is. It cannot

@@ -103,7 +103,7 @@ def read_leadsquared(
         whose total changes meanwhile is warned of, not read again by ``ProspectAutoId``.
     page_size : int, optional
         Rows per request; default ``leadsq.settings.page_size``, and when that is not
-        set either, the endpoint's page cap where a refusal has told it, else 1000. A
+        set either, the endpoint's page cap where a refusal has told it, else 10,000. A
         size over a known cap is lowered to the cap, with a warning; a size the service
         refuses for its cap is read at the cap (no row lost or repeated), and the cap
         remembered for the host.

@@ -87,12 +87,24 @@ def test_a_refused_page_size_is_read_at_the_cap_and_remembered(capped):
     assert calls.since() == (LEADS // 100, 0)
 
 
-def test_without_a_known_cap_a_read_with_no_size_uses_1000():
-    with Sandbox(leads=2500, seed=3, rate_limit=None) as box:
+def test_without_a_known_cap_a_read_with_no_size_asks_pages_of_10000():
+    # 25,000 leads: 3 pages of 10,000 where pages of 1,000 would take 25 calls
+    with Sandbox(leads=25_000, seed=3, rate_limit=None) as box:
         frame = read(box)
         calls = box.stats()["paths"][DISTRIBUTION]
-    assert len(frame) == 2500
+    assert frame.ProspectAutoId.tolist() == list(range(1, 25_001))
     assert calls == 3
+    assert frame.attrs["leadsq"]["body"]["Paging"] == {"PageIndex": 1, "PageSize": 10_000}
+
+
+def test_a_service_capping_below_10000_is_asked_once_at_10000_then_at_its_cap():
+    with Sandbox(leads=2500, seed=3, rate_limit=None, max_page_size=1000) as box:
+        frame = read(box)
+        calls = box.stats()["paths"][DISTRIBUTION]
+        cap = learnt.page_cap(box.url, "distribution")
+    assert frame.ProspectAutoId.tolist() == list(range(1, 2501))
+    assert calls == 1 + 3  # the refused page of 10,000, then three of the cap
+    assert cap == 1000
 
 
 def test_a_page_size_set_in_the_settings_counts_as_given(capped):

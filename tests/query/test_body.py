@@ -115,7 +115,8 @@ def test_body_cannot_be_combined_with_other_query_arguments_and_lists_them():
 def test_default_aggregate_and_page_size_do_not_conflict_with_body():
     body = fixture("distribution_example.json")
     assert (
-        build_report("distribution", body=body, aggregate="COUNT", page_size=1000).paging.size == 10
+        build_report("distribution", body=body, aggregate="COUNT", page_size=10_000).paging.size
+        == 10
     )
 
 

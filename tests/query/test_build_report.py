@@ -44,7 +44,7 @@ def test_no_arguments_give_a_list_of_the_default_columns_on_page_one():
     assert build() == Report(
         endpoint="distribution",
         output=Output(type="List", columns=DEFAULT_COLUMNS["distribution"]),
-        paging=Paging(index=1, size=1000),
+        paging=Paging(index=1, size=10_000),
     )
 
 
