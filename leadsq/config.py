@@ -396,17 +396,18 @@ def resolve_connection(
             'To try leadsq without an account, pass host="sandbox" (or set LSQ_HOST=sandbox) '
             "to use the built-in sandbox server."
         )
-    if chosen["host"].strip().lower() == AUTO:
+    host, access, secret = (str(chosen[name]) for name in ("host", "access_key", "secret_key"))
+    if host.strip().lower() == AUTO:
         from leadsq.account import account_for  # the account module calls through a Transport
 
-        api_url = account_for(chosen["access_key"], chosen["secret_key"]).api_url
+        api_url = account_for(access, secret).api_url
     else:
-        api_url = base_url(chosen["host"])
+        api_url = base_url(host)
     analytics = base_url(chosen["analytics_url"]) if chosen["analytics_url"] else api_url
     return Connection(
         api_url=api_url,
         analytics_url=analytics,
-        access_key=chosen["access_key"],
-        secret_key=chosen["secret_key"],
+        access_key=access,
+        secret_key=secret,
         settings=current,
     )

@@ -760,7 +760,7 @@ def _parse_date_filter(raw: object, path: str, endpoint: str) -> DateFilter:
             node.at("FromDate"),
             f"must not be after ToDate ({format_date(start)} > {format_date(end)})",
         )
-    return DateFilter(field=field, start=start, end=end)  # type: ignore[arg-type]
+    return DateFilter(field=field, start=start, end=end)
 
 
 def _parse_output(node: _Node) -> Output:

@@ -57,6 +57,7 @@ import numbers
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -75,8 +76,8 @@ __all__ = [
     "to_utc",
 ]
 
-DateLike = str | datetime | date | pd.Timestamp | np.datetime64
-DateRangeLike = (
+DateLike: TypeAlias = str | datetime | date | pd.Timestamp | np.datetime64
+DateRangeLike: TypeAlias = (
     str | date | tuple[DateLike | None, DateLike | None] | list[DateLike | None] | pd.Interval
 )
 

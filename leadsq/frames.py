@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +51,7 @@ from leadsq.booleans import FALSE_WORDS, TRUE_WORDS
 from leadsq.contract import DERIVED_COLUMNS, Output
 from leadsq.errors import APIError
 
+decode_json: Callable[[bytes | str], Any]
 try:
     import orjson
 
@@ -145,7 +146,7 @@ class Page:
         return self._frame
 
     def __len__(self) -> int:
-        return self.table.num_rows if self.table is not None else len(self._frame)
+        return self.table.num_rows if self.table is not None else len(self.frame)
 
     def slice(self, start: int, stop: int | None = None) -> Page:
         """Rows ``start:stop`` as a page (an Arrow slice shares the memory)."""
@@ -154,7 +155,7 @@ class Page:
             return self
         if self.table is not None:
             return Page(None, self.total, table=self.table.slice(start, max(stop - start, 0)))
-        return Page(self._frame.iloc[start:stop].reset_index(drop=True), self.total)
+        return Page(self.frame.iloc[start:stop].reset_index(drop=True), self.total)
 
     def before(self, column: str, instant: datetime) -> Page:
         """The rows whose date ``column`` is before ``instant`` (naive UTC), or null."""
@@ -170,7 +171,7 @@ class Page:
         """Only ``columns``, in that order, as a page (sharing the memory)."""
         if self.table is not None:
             return Page(None, self.total, table=self.table.select(list(columns)))
-        return Page(self._frame[list(columns)], self.total)
+        return Page(self.frame[list(columns)], self.total)
 
 
 def field_dtype(field: str, data_type: str | None) -> str:

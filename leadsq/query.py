@@ -226,7 +226,7 @@ def build_report(
     groups = _user_groups(users, user_filter, labels)
     activity_filters = _activity_filters(activities, labels)
     ranges = {"created": created, "modified": modified, "activity_window": activity_window}
-    dates = []
+    dates: list[contract.DateFilter] = []
     for argument, field in _DATE_ARGUMENTS:
         if ranges[argument] is not None:
             start, end = resolve_range(ranges[argument], now=now, argument=argument, zone=zone)
@@ -277,7 +277,7 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
             argument = f"the filter on {condition.field}"
             condition = replace(
                 condition,
-                value=fit(condition.value, argument),
+                value=None if condition.value is None else fit(condition.value, argument),
                 values=None
                 if condition.values is None
                 else tuple(fit(value, argument) for value in condition.values),
@@ -286,12 +286,12 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
     return replace(report, lead_filters=tuple(fitted))
 
 
-def _date_text(value: str | None, argument: str) -> str | None:
-    return None if value is None else contract.format_date(to_utc(value, argument=argument))
+def _date_text(value: str, argument: str) -> str:
+    return contract.format_date(to_utc(value, argument=argument))
 
 
-def _boolean_text(value: str | None, argument: str) -> str | None:
-    return None if value is None else boolean_text(value, argument=argument)
+def _boolean_text(value: str, argument: str) -> str:
+    return boolean_text(value, argument=argument)
 
 
 def normalise_endpoint(endpoint: object) -> str:

@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -24,7 +24,7 @@ from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages
 from leadsq.learnt import learnt
 from leadsq.paging import PagedRead
-from leadsq.query import build_report, fit_to_fields
+from leadsq.query import DEFAULT_PAGE_SIZE, build_report, fit_to_fields
 from leadsq.transport import transport_for
 from leadsq.windows import exact_list_window
 
@@ -143,7 +143,7 @@ def read_leadsquared(
         page_size = config.settings.page_size
     size_given = body is not None or page_size is not None
     connection = None
-    zone = timezone.utc
+    zone: tzinfo = timezone.utc
     if body is None and any(v is not None for v in (created, modified, activity_window)):
         connection = resolve_connection(host, access_key, secret_key, analytics_url)
         zone = metadata.time_zone(connection)
@@ -163,7 +163,7 @@ def read_leadsquared(
         aggregate_field=aggregate_field,
         body=body,
         zone=zone,
-        **({"page_size": page_size} if page_size is not None else {}),
+        page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
     )
     if connection is None:
         connection = resolve_connection(host, access_key, secret_key, analytics_url)
@@ -344,13 +344,12 @@ class _progress_bar:
             paged.on_total = self._open
             paged.on_rows = self._update
 
-    def _open(self, total: int | None) -> None:
+    def _open(self, total: int | None) -> Any:
         self.bar = tqdm(total=total, unit="rows", desc=self.description, leave=False)
+        return self.bar
 
     def _update(self, rows: int) -> None:
-        if self.bar is None:
-            self._open(None)
-        self.bar.update(rows)
+        (self.bar or self._open(None)).update(rows)
 
     def __enter__(self) -> _progress_bar:
         return self

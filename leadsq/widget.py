@@ -560,7 +560,10 @@ class QueryBuilder(widgets.VBox):
                     body=self.body,
                     max_results=self.query.get("max_results"),
                     progress=self._progress,
-                    **self._connection_args,
+                    host=self._connection_args["host"],
+                    access_key=self._connection_args["access_key"],
+                    secret_key=self._connection_args["secret_key"],
+                    analytics_url=self._connection_args["analytics_url"],
                 )
             except Exception as exc:
                 failure = exc
@@ -617,7 +620,7 @@ class QueryBuilder(widgets.VBox):
 
     def _code_extra(self) -> dict[str, str]:
         args = self._connection_args
-        return {name: args[name] for name in ("host", "analytics_url") if args[name]}
+        return {name: str(args[name]) for name in ("host", "analytics_url") if args[name]}
 
     def _set_error(self, message: str) -> None:
         self.error = message

@@ -395,7 +395,7 @@ def form_kwargs(state: FormState) -> dict[str, Any]:
     if state.endpoint not in ENDPOINTS:
         raise QueryError(f"endpoint must be one of {', '.join(ENDPOINTS)}; got {state.endpoint!r}")
     kwargs: dict[str, Any] = {"endpoint": state.endpoint}
-    filters = []
+    filters: list[tuple[Any, ...]] = []
     for number, row in enumerate(state.filters, start=1):
         if not row.field or not row.operator:
             raise QueryError(f"filter {number}: pick a field and an operator")

@@ -334,7 +334,7 @@ def make_users(count: int, seed: int) -> list[dict[str, Any]]:
     ranks = list(range(1, count + 1))
     rng.shuffle(ranks)
     for user, rank in zip(users, ranks, strict=True):
-        factor = {"Admin": 0.0, "Sales Manager": 0.35}.get(user["Role"], 1.0)
+        factor = {"Admin": 0.0, "Sales Manager": 0.35}.get(str(user["Role"]), 1.0)
         user["_recent"] = factor / rank**1.1
     if not any(user["_recent"] for user in users):
         for user in users:

@@ -151,7 +151,7 @@ def _create_users(con: duckdb.DuckDBPyConnection, users: Sequence[dict[str, Any]
     )
 
 
-def _leads_sql() -> str:
+def _leads_sql() -> tuple[str, str]:
     age_f = "least(1.0, age_seconds / (365.0 * 86400))"
     stage_recent = (
         f"CASE WHEN s < 0.55 - 0.30 * {age_f} THEN 'Prospect' "

@@ -203,7 +203,7 @@ def openapi_document(
         for name, (where, key) in _SECURITY_SCHEMES.items()
         if where == "query" or settings.header_auth
     }
-    security = [{"AccessKeyQuery": [], "SecretKeyQuery": []}]
+    security: list[dict[str, list[str]]] = [{"AccessKeyQuery": [], "SecretKeyQuery": []}]
     if settings.header_auth:
         security.append({"AccessKeyHeader": [], "SecretKeyHeader": []})
     return {

@@ -137,12 +137,12 @@ class Store:
             row = cursor.execute(compiled.count_sql, compiled.count_params).fetchone()
             total = int(row[0]) if row else 0
             rows: list[tuple[Any, ...]] = []
-            as_json = as_json and compiled.page_json_sql is not None
-            results_json = "[]" if as_json else None
+            json_sql = compiled.page_json_sql if as_json else None
+            results_json = "[]" if json_sql is not None else None
             page_params = (*compiled.page_params, report.paging.size, offset)
             # past the end the page is empty (and the offset may not fit the database)
-            if offset < total and as_json:
-                (results_json,) = cursor.execute(compiled.page_json_sql, page_params).fetchone()
+            if offset < total and json_sql is not None:
+                (results_json,) = cursor.execute(json_sql, page_params).fetchone() or ("[]",)
             elif offset < total:
                 rows = cursor.execute(compiled.page_sql, page_params).fetchall()
             cursor.commit()
