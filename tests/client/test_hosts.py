@@ -3,26 +3,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 import leadsq
 from leadsq.config import base_url
 from leadsq.contract import METADATA_PATHS
 from leadsq.errors import AuthenticationError, WrongHostError
-from leadsq.learnt import forget
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect
 
 ACCOUNT = METADATA_PATHS["account"]
 
 
-@pytest.fixture(autouse=True)
-def nothing_learnt(fresh_settings) -> Iterator[leadsq.Settings]:
-    forget()
-    yield leadsq.configure(max_retries=0, rate_limit=(10_000, 1))
-    forget()
+pytestmark = pytest.mark.usefixtures("nothing_learnt")
 
 
 def keys(box: Sandbox) -> dict[str, str]:

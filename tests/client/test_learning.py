@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request, Response
 import leadsq
 from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import AuthenticationError, NotFoundError
-from leadsq.learnt import forget, learnt
+from leadsq.learnt import learnt
 from leadsq.sandbox import Sandbox
 from tests.client.servers import served_in_front_of
 from tests.conftest import connect
@@ -20,11 +20,7 @@ from tests.conftest import connect
 CANDIDATES = ENDPOINT_PATHS["not_contacted"]
 
 
-@pytest.fixture(autouse=True)
-def nothing_learnt(fresh_settings) -> Iterator[leadsq.Settings]:
-    forget()
-    yield leadsq.configure(max_retries=0, rate_limit=(10_000, 1))
-    forget()
+pytestmark = pytest.mark.usefixtures("nothing_learnt")
 
 
 def read_not_contacted(box: Sandbox, **arguments):

@@ -10,7 +10,7 @@ import pytest
 
 import leadsq
 from leadsq.contract import ENDPOINT_PATHS
-from leadsq.learnt import forget, learnt
+from leadsq.learnt import learnt
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect
 
@@ -19,11 +19,7 @@ CAP = 250
 LEADS = 1000
 
 
-@pytest.fixture(autouse=True)
-def nothing_learnt(fresh_settings) -> Iterator[leadsq.Settings]:
-    forget()
-    yield leadsq.configure(max_retries=0, rate_limit=(10_000, 1))
-    forget()
+pytestmark = pytest.mark.usefixtures("nothing_learnt")
 
 
 @pytest.fixture(scope="module", params=[500, 400], ids=["refused 500", "refused 400"])
