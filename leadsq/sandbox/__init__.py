@@ -13,8 +13,9 @@ or from a shell: ``python -m leadsq sandbox --port 8765 --leads 20000 --seed 7``
 Modules: :mod:`~leadsq.sandbox.settings` (every setting), :mod:`~leadsq.sandbox.catalog`
 (lead fields, activity types, value lists, the team), :mod:`~leadsq.sandbox.generator`
 (the data, in DuckDB SQL), :mod:`~leadsq.sandbox.sql` (reports to parameterised SQL),
-:mod:`~leadsq.sandbox.store` (the database), :mod:`~leadsq.sandbox.server` (the WSGI app
-and server), :mod:`~leadsq.sandbox.gate` (keys, rate limits, faults),
+:mod:`~leadsq.sandbox.store` (the database), :mod:`~leadsq.sandbox.server` (the WSGI app),
+:mod:`~leadsq.sandbox.serving` (its server: a bounded pool, deadlines, a connection cap),
+:mod:`~leadsq.sandbox.gate` (keys, rate limits, faults),
 :mod:`~leadsq.sandbox.responses` (answers and error bodies),
 :mod:`~leadsq.sandbox.openapi` and :mod:`~leadsq.sandbox.schemas` (its OpenAPI
 description), :mod:`~leadsq.sandbox.runtime` (:class:`Sandbox`), :mod:`~leadsq.sandbox.cli`

@@ -102,6 +102,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-body-bytes", type=int, default=1 << 20, help="largest body (default 1 MiB)"
     )
     limits.add_argument(
+        "--workers", type=int, default=64, help="most requests answered at once (default 64)"
+    )
+    limits.add_argument(
+        "--max-connections", type=int, default=1024, help="most open connections (default 1024)"
+    )
+    limits.add_argument(
+        "--header-timeout", type=float, default=10.0, help="seconds for a request's head (10)"
+    )
+    limits.add_argument(
+        "--body-timeout", type=float, default=60.0, help="seconds for its body and answer (60)"
+    )
+    limits.add_argument(
         "--latency", type=float, default=0.0, help="seconds from a call's arrival to its answer"
     )
     limits.add_argument("--jitter", type=float, default=0.0, help="up to this many more seconds")
@@ -193,6 +205,10 @@ def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
         retry_after=args.retry_after,
         max_page_size=args.max_page_size,
         max_body_bytes=args.max_body_bytes,
+        workers=args.workers,
+        max_connections=args.max_connections,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
         latency=args.latency,
         jitter=args.jitter,
         faults=Faults(

@@ -3,13 +3,14 @@
 :class:`Gate` holds the steps 2-4 of :mod:`~leadsq.sandbox.server`: it reads the keys
 (compared in constant time; from headers too unless ``header_auth`` is off), plays a wrong
 regional host (``wrong_host``), counts the call against the sliding-window rate limit per
-access key (``limits``' moving window: a call counts when it arrives) and against the
-daily cap, and draws the injected fault. Each step answers ``None`` to let the call through, or the response that
+access key (a call counts when it arrived: its head was read, however long it then waited
+for a worker) and against the daily cap, and draws the injected fault. Each step answers ``None`` to let the call through, or the response that
 stops it. :class:`Stats` counts what the sandbox answered.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import hmac
 import math
@@ -20,9 +21,6 @@ from collections import Counter, deque
 from datetime import date, datetime, timezone
 from typing import Any
 
-from limits import RateLimitItemPerSecond
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from werkzeug.wrappers import Request, Response
 
 from leadsq.contract import (
@@ -60,10 +58,9 @@ class Stats:
         with self._lock:
             self.paths[path] += 1
 
-    def admitted(self, key_id: str) -> None:
+    def admitted(self, key_id: str, now: float) -> None:
         if self._window is None:
             return
-        now = time.monotonic()
         with self._lock:
             calls = self._calls.setdefault(key_id, deque())
             calls.append(now)
@@ -78,6 +75,34 @@ class Stats:
                 "paths": dict(self.paths),
                 "peak_window_calls": self.peak_window_calls,
             }
+
+
+class _MovingWindow:
+    """At most ``calls`` calls per key in any ``window`` seconds, each dated by its arrival.
+
+    Calls may be counted a little out of arrival order (workers take them up in turn):
+    each is admitted when fewer than ``calls`` admitted calls arrived in the window
+    ending at its own arrival.
+    """
+
+    def __init__(self, calls: int, window: float) -> None:
+        self.calls = calls
+        self.window = window
+        self._arrivals: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, key_id: str, arrived: float) -> float | None:
+        """Count a call that arrived at ``arrived`` (``time.monotonic()``): ``None`` when
+        admitted, else the seconds from now until a call would be."""
+        with self._lock:
+            arrivals = self._arrivals.setdefault(key_id, [])
+            del arrivals[: bisect.bisect_right(arrivals, arrived - 2 * self.window)]
+            start = bisect.bisect_right(arrivals, arrived - self.window)
+            end = bisect.bisect_right(arrivals, arrived)
+            if end - start >= self.calls:
+                return arrivals[end - self.calls] + self.window - time.monotonic()
+            arrivals.insert(end, arrived)
+            return None
 
 
 class Gate:
@@ -96,12 +121,7 @@ class Gate:
         self._stats = stats
         self._access = settings.access_key.encode("utf-8")
         self._secret = settings.secret_key.encode("utf-8")
-        self._limiter: MovingWindowRateLimiter | None = None
-        self._limit_item: RateLimitItemPerSecond | None = None
-        if settings.rate_limit is not None:
-            calls, window = settings.rate_limit
-            self._limiter = MovingWindowRateLimiter(MemoryStorage())
-            self._limit_item = RateLimitItemPerSecond(calls, window, namespace="leadsq-sandbox")
+        self._window = _MovingWindow(*settings.rate_limit) if settings.rate_limit else None
         self._days: dict[str, tuple[date, int]] = {}  # key id: UTC day and calls that day
         self._days_lock = threading.Lock()
         self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
@@ -148,22 +168,21 @@ class Gate:
             return None
         return error_response(401, wrong_host_message(self.settings.account_url or ""))
 
-    def limit(self, request: Request, query: dict[str, str]) -> Response | None:
+    def limit(self, request: Request, query: dict[str, str], arrived: float) -> Response | None:
         """``None`` for a call within the rate limit and the daily cap (counted), else the
-        over-limit answer."""
+        over-limit answer; ``arrived`` is when the call came (``time.monotonic()``)."""
         access, _ = self.keys(request, query)
         key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
-        item = self._limit_item
-        if self._limiter is not None and item is not None and not self._limiter.hit(item, key_id):
+        wait = self._window.hit(key_id, arrived) if self._window is not None else None
+        if wait is not None:
             answer = self.rate_limit_answer(self.settings.rate_limit_status)
             if self.settings.retry_after:
-                reset = self._limiter.get_window_stats(item, key_id).reset_time
-                answer.headers["Retry-After"] = str(max(1, math.ceil(reset - time.time())))
+                answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return answer
         cap = self.settings.daily_cap
         if cap is not None and not self._count_day(key_id, cap):
             return self.rate_limit_answer(self.settings.rate_limit_status, daily_limit_message(cap))
-        self._stats.admitted(key_id)
+        self._stats.admitted(key_id, arrived)
         return None
 
     def _count_day(self, key_id: str, cap: int) -> bool:

@@ -69,7 +69,8 @@ class Sandbox:
         ``leads``, ``users``, ``anchor``, ``activity_scale``, ``access_key``,
         ``secret_key``, ``host``, ``port``, ``rate_limit``, ``rate_limit_status``,
         ``max_page_size``, ``latency``, ``jitter``, ``faults``, ``churn``,
-        ``max_body_bytes``, and the real service's uncertain ways: ``input_error_status``,
+        ``max_body_bytes``, ``workers``, ``max_connections``, ``header_timeout``,
+        ``body_timeout``, and the real service's uncertain ways: ``input_error_status``,
         ``rate_limit_body``, ``header_auth``, ``not_contacted_path``, ``daily_cap``,
         ``users_shape``, ``activity_type_names``, ``account_url``, ``wrong_host``,
         ``time_zone``, ``subsecond_times``.

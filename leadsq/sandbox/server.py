@@ -1,8 +1,10 @@
 """The sandbox's HTTP face: a WSGI app speaking ``../shared/API.md``, and its server.
 
 :class:`SandboxApp` is a plain WSGI callable (werkzeug request and response objects);
-:func:`make_server` serves it threaded with werkzeug's server and a request handler that
-never logs a query string (the keys may be in it). One call goes through, in order:
+:func:`make_server` serves it with :class:`~leadsq.sandbox.serving.PooledServer` (a
+bounded pool of workers, bounded connections, deadlines on a request's head and body)
+and a request handler that never logs a query string (the keys may be in it). One call
+goes through, in order:
 
 1. routing: an unknown path is 404, a known path with another method 405 (every request
    that reaches this step is counted per path, :meth:`SandboxApp.stats`);
@@ -19,9 +21,10 @@ body that is not JSON or not of the documented structure 400 ``MXInvalidInputExc
 any other input error (a bad value, an unknown field, a page over the cap)
 ``input_error_status`` (500 by default) with the error's own ``MX...Exception`` type.
 
-Reports are worked out one at a time (DuckDB spreads each over the cores itself): calls
-answered at once would otherwise take the CPU from the threads still reading the next
-calls, and those calls would reach the rate limit many milliseconds after they arrived.
+Reports are worked out at once, each on its own cursor: a heavy report (an 890 KB body
+of filters takes seconds) no longer holds up a light one behind it. Calls keep their
+place in the rate limit however busy the CPU is: a call counts when its head arrived
+(``leadsq.arrived`` in the environ, stamped by the server's accepting thread).
 
 Besides those input errors and injected faults, a 500 is a bug: it is logged and counted
 (``crashed``). :func:`routes` lists
@@ -45,8 +48,6 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import ClientDisconnected
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
-from werkzeug.serving import make_server as _werkzeug_server
 from werkzeug.wrappers import Request, Response
 
 from leadsq.contract import (
@@ -65,6 +66,7 @@ from leadsq.sandbox.responses import (
     error_response,
     json_response,
 )
+from leadsq.sandbox.serving import PooledHandler, PooledServer
 from leadsq.sandbox.settings import SandboxSettings
 from leadsq.sandbox.store import Store
 
@@ -153,17 +155,16 @@ class SandboxApp:
         # its own generator, so the sequence of faults does not depend on the jitter
         self._jitter = random.Random(f"leadsq-sandbox-jitter-{settings.seed}")
         self._jitter_lock = threading.Lock()
-        self._work_lock = threading.Lock()  # one report at a time (see the module's doc)
         self._description = openapi_document(served, fields=store.fields, settings=settings)
 
     # ------------------------------------------------------------------ WSGI
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        arrived = time.monotonic()
+        arrived = environ.get("leadsq.arrived") or time.monotonic()
         request = Request(environ)
         truncate = False
         try:
-            response, truncate = self._respond(request)
+            response, truncate = self._respond(request, arrived)
         except _Dropped:  # werkzeug's server drops the connection silently
             raise
         except Exception:  # a bug: never a bad request
@@ -194,7 +195,7 @@ class SandboxApp:
 
     # ------------------------------------------------------------------ steps
 
-    def _respond(self, request: Request) -> tuple[Response, bool]:
+    def _respond(self, request: Request, arrived: float) -> tuple[Response, bool]:
         if request.path == OPENAPI_PATH:  # documentation: no keys, limits or faults
             return self._openapi(request), False
         self._stats.routed(request.path)
@@ -209,7 +210,7 @@ class SandboxApp:
         stopped = (
             self._gate.authenticate(request, query)
             or self._gate.misdirected(route.kind)
-            or self._gate.limit(request, query)
+            or self._gate.limit(request, query, arrived)
         )
         if stopped is not None:
             return stopped, False
@@ -276,8 +277,7 @@ class SandboxApp:
             if isinstance(body, Response):
                 return body
             report = parse_report(body, route.name, max_page_size=self.settings.max_page_size)
-            with self._work_lock:
-                answer = self.store.run(report, as_json=response_format == "json")
+            answer = self.store.run(report, as_json=response_format == "json")
         except ContractError as exc:
             return contract_error_response(exc, self.settings.input_error_status)
         if response_format == "csv":
@@ -310,7 +310,7 @@ class SandboxApp:
         return decode_body(raw)
 
 
-class _QuietHandler(WSGIRequestHandler):
+class _QuietHandler(PooledHandler):
     """werkzeug's handler, logging to ``leadsq.sandbox`` at DEBUG without query strings.
 
     The keys may be in the query string, so no log line quotes a request line: a request
@@ -337,6 +337,17 @@ class _QuietHandler(WSGIRequestHandler):
         logger.debug("%s %s", self.address_string(), text)
 
 
-def make_server(app: SandboxApp, host: str, port: int) -> BaseWSGIServer:
-    """A threaded werkzeug server for ``app`` (not yet serving: call ``serve_forever``)."""
-    return _werkzeug_server(host, port, app, threaded=True, request_handler=_QuietHandler)
+def make_server(app: SandboxApp, host: str, port: int) -> PooledServer:
+    """A server for ``app`` with the pool, cap and deadlines of its settings (not yet
+    serving: call ``serve_forever``)."""
+    s = app.settings
+    return PooledServer(
+        host,
+        port,
+        app,
+        _QuietHandler,
+        workers=s.workers,
+        max_connections=s.max_connections,
+        header_timeout=s.header_timeout,
+        body_timeout=s.body_timeout,
+    )

@@ -265,6 +265,18 @@ class SandboxSettings:
         Leads created and modified per second while running (none by default).
     max_body_bytes : int
         Largest request body accepted; larger bodies get 413 (default 1 MiB).
+    workers : int
+        Most requests answered at once (default 64); more wait their turn.
+    max_connections : int
+        Most connections open at once (default 1024). Past it, the connection that has
+        waited longest for its request's head is closed to make room.
+    header_timeout : float
+        Seconds from a connection's accept to the end of its request's head (default
+        10); a connection that takes longer is closed.
+    body_timeout : float
+        Seconds from the end of a request's head to the end of its answer: reading the
+        body, working, the latency and writing (default 60; more than ``latency`` plus
+        ``jitter``). A slower request's connection is closed.
     input_error_status : {500, 400}
         HTTP status of an input error: a well-formed body with a bad value, an unknown
         field, a page over the cap. Default 500, as the real service answers [seen]; the
@@ -328,6 +340,10 @@ class SandboxSettings:
     faults: Faults = field(default_factory=Faults)
     churn: Churn = field(default_factory=Churn)
     max_body_bytes: int = 1 << 20
+    workers: int = 64
+    max_connections: int = 1024
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
     input_error_status: int = 500
     not_contacted_path: str | None = None
     users_shape: str = "documented"
@@ -367,6 +383,15 @@ class SandboxSettings:
         set_("faults", _coerce(Faults, "faults", self.faults))
         set_("churn", _coerce(Churn, "churn", self.churn))
         _check_int("max_body_bytes", self.max_body_bytes, minimum=1)
+        _check_int("workers", self.workers, minimum=1, maximum=10_000)
+        _check_int("max_connections", self.max_connections, minimum=1, maximum=1_000_000)
+        set_("header_timeout", _check_number("header_timeout", self.header_timeout))
+        set_("body_timeout", _check_number("body_timeout", self.body_timeout))
+        if self.header_timeout <= 0 or self.body_timeout <= self.latency + self.jitter:
+            raise ValueError(
+                "header_timeout must be > 0 and body_timeout more than latency + jitter, got "
+                f"{self.header_timeout:g} and {self.body_timeout:g}"
+            )
         _check_choice("input_error_status", self.input_error_status, (500, 400))
         if self.not_contacted_path is not None:
             _check_choice("not_contacted_path", self.not_contacted_path, NOT_CONTACTED)

@@ -87,6 +87,7 @@ def test_the_package_exports_a_sorted_all_of_its_public_names() -> None:
         "runtime",
         "schemas",
         "server",
+        "serving",
         "settings",
         "sql",
         "store",
