@@ -219,11 +219,13 @@ class PooledServer(BaseWSGIServer):
         self._stopped.wait()
 
     def server_close(self) -> None:
-        """Close the listening socket; the workers end once their requests are answered."""
+        """Close the listening socket, and wait (``body_timeout`` at most) until the
+        requests already read are answered: the application may then be released."""
         super().server_close()
         with self._lock:
             self._closing = True
             self._work.notify_all()
+            self._work.wait_for(lambda: self._threads == 0, timeout=self.body_timeout)
         self._wake_read.close()
         self._wake_write.close()
 
@@ -318,6 +320,7 @@ class PooledServer(BaseWSGIServer):
                 while not self._queue:
                     if self._closing:
                         self._threads -= 1
+                        self._work.notify_all()  # server_close waits for the last one
                         return
                     self._idle += 1  # _dispatch takes it off when it wakes this thread
                     self._work.wait()
