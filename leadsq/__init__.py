@@ -20,6 +20,7 @@ from leadsq.errors import (
     BadRequestError,
     ConfigurationError,
     DailyLimitError,
+    IncompleteReadError,
     LeadsqError,
     NotFoundError,
     QueryError,
@@ -29,7 +30,7 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
-from leadsq.reader import DriftWarning, read_leadsquared
+from leadsq.reader import DriftWarning, last_partial, read_leadsquared
 from leadsq.sandbox import Sandbox
 from leadsq.widget import QueryBuilder
 
@@ -43,6 +44,7 @@ __all__ = [
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
+    "IncompleteReadError",
     "LeadsqError",
     "NotFoundError",
     "QueryBuilder",
@@ -56,6 +58,7 @@ __all__ = [
     "__version__",
     "configure",
     "discover_host",
+    "last_partial",
     "load_ipython_extension",
     "read_leadsquared",
     "settings",

@@ -108,6 +108,19 @@ class Settings:
         Give up retrying one call after this long.
     backoff : tuple of (float, float)
         First and largest wait between retries in seconds (exponential, with jitter).
+        A ``Retry-After`` longer than what is left of ``max_retry_seconds`` is not
+        waited: the error is raised at once, saying when to try again.
+    call_deadline : float
+        Seconds one request may take in all, from sending to the answer's last byte
+        (default 120); ``timeout`` bounds each socket operation only, so a server
+        trickling bytes would otherwise hold a call for ever.
+    read_deadline : float or None
+        Seconds a whole read may take, every page and retry (default 3600); ``None``:
+        no bound. A read past it fails with the rows that had arrived.
+    max_answer_bytes : int
+        Largest answer read, decompressed (default 64 MiB, a page of 10,000 wide rows
+        is about 20 MB): answers are read as a stream, and one growing past this (a
+        gzip bomb, an endless answer) is dropped with an error.
     workers : int or None
         Concurrent page requests in one read, all under the shared rate limiter.
         ``None`` (default): the rate limit's calls per window (at most 32), so a whole
@@ -158,6 +171,9 @@ class Settings:
     max_retries: int = 8
     max_retry_seconds: float = 120.0
     backoff: tuple[float, float] = (0.25, 8.0)
+    call_deadline: float = 120.0
+    read_deadline: float | None = 3600.0
+    max_answer_bytes: int = 64 << 20
     workers: int | None = None
     page_size: int | None = None
     auth: str = AUTO
@@ -207,6 +223,20 @@ def _check_settings(value: Settings) -> None:
             raise ConfigurationError(f"{name} must be a whole number >= 1 or None; got {number!r}")
     if value.max_retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
+    for name in ("call_deadline", "read_deadline"):
+        seconds = getattr(value, name)
+        if (seconds is not None or name == "call_deadline") and not (
+            isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0
+        ):
+            raise ConfigurationError(f"{name} must be seconds > 0; got {seconds!r}")
+    if (
+        isinstance(value.max_answer_bytes, bool)
+        or not isinstance(value.max_answer_bytes, int)
+        or value.max_answer_bytes < 1
+    ):
+        raise ConfigurationError(
+            f"max_answer_bytes must be a whole number >= 1; got {value.max_answer_bytes!r}"
+        )
     if not isinstance(value.time_zone, str):
         raise ConfigurationError(f"time_zone must be a string; got {value.time_zone!r}")
     if value.time_zone.strip().lower() != "account":

@@ -13,7 +13,9 @@ The whole tree::
         ├── RateLimitError       429, or the rate limit's type or words with any status
         │   └── DailyLimitError      the rate limit of a day: not retried
         ├── ServerError          5xx, no input-error type
-        └── TransportError       no usable answer: connection, timeout, truncated body
+        ├── TransportError       no usable answer: connection, timeout, truncated body
+        └── IncompleteReadError  the answers do not add up: rows short of the total,
+                                 pages longer than asked, rows repeated
 
 :func:`error_class` chooses the class of an error answer from its status, ``ExceptionType``
 and ``ExceptionMessage``; retries follow the class (rate limits but the daily one, server
@@ -44,6 +46,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "DailyLimitError",
+    "IncompleteReadError",
     "LeadsqError",
     "NotFoundError",
     "QueryError",
@@ -153,6 +156,18 @@ class ServerError(APIError):
 
 class TransportError(APIError):
     """No usable answer: a refused or dropped connection, a timeout or a cut-off body."""
+
+
+class IncompleteReadError(APIError):
+    """The answers do not add up: fewer rows than the total and the page size promise, a
+    page longer than asked, rows repeated within a read, an absurd ``TotalCount``.
+
+    Never retried: the server answered, wrongly. The rows that had arrived are in
+    ``partial`` (``rows_received`` of them), ``expected`` is what the total promised
+    (``None`` when it told none).
+    """
+
+    expected: int | None = None
 
 
 _BY_STATUS: dict[int, type[APIError]] = {

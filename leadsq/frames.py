@@ -49,7 +49,7 @@ import pandas as pd
 
 from leadsq.booleans import FALSE_WORDS, TRUE_WORDS
 from leadsq.contract import DERIVED_COLUMNS, Output
-from leadsq.errors import APIError
+from leadsq.errors import APIError, IncompleteReadError
 
 decode_json: Callable[[bytes | str], Any]
 try:
@@ -247,14 +247,10 @@ def parse_page(
         ) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("Results"), list):
         raise APIError(f"the answer lacks a Results list; first bytes: {content[:80]!r}")
-    total = payload.get("TotalCount")
-    try:
-        total = None if total is None else int(total)
-    except (TypeError, ValueError):
-        raise APIError(f"the answer's TotalCount is not a number: {total!r}") from None
+    total = _total(payload.get("TotalCount"))
     rows = payload["Results"]
     if rows:
-        _check_keys(rows[0], columns)
+        _check_keys(rows, columns)
     table = _rows_to_arrow(rows) if pa is not None and rows else None
     if table is not None:
         return _arrow_page(table, columns, dtypes, total, blanks=True)
@@ -291,12 +287,43 @@ def _only(dtypes: Mapping[str, str], columns: Sequence[str]) -> dict[str, str]:
         raise ValueError(f"dtypes lacks the column {exc}") from None
 
 
-def _check_keys(row: Any, columns: Sequence[str]) -> None:
-    if not isinstance(row, dict):
-        raise APIError(f"the answer's Results hold {type(row).__name__} values, not objects")
-    missing = [name for name in columns if name not in row]
-    if missing:
-        raise APIError(f"the answer's rows lack the column(s) {', '.join(missing)}")
+def _total(value: Any) -> int | None:
+    """``TotalCount`` as a whole number >= 0 (a JSON number or its digits), or ``None``.
+
+    Raises
+    ------
+    IncompleteReadError
+        For anything else (``-5``, ``true``, ``1.5``, ``"many"``): no count to read by.
+    """
+    if value is None:
+        return None
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, int) and not isinstance(text, bool) and text >= 0:
+        return text
+    if isinstance(text, str) and text.isascii() and text.isdigit():
+        return int(text)
+    raise IncompleteReadError(
+        f"the answer's TotalCount is not a whole number >= 0: {value!r}; the read cannot be counted"
+    )
+
+
+def _check_keys(rows: list[Any], columns: Sequence[str]) -> None:
+    """Every row an object holding every column (a row lacking one would read as null)."""
+    if not all(isinstance(row, dict) for row in rows):
+        bad = next(i for i, row in enumerate(rows) if not isinstance(row, dict))
+        raise APIError(
+            f"the answer's row {bad + 1} is {type(rows[bad]).__name__} {rows[bad]!r:.80}, "
+            "not an object"
+        )
+    if len(set(map(len, rows))) == 1 and all(name in rows[0] for name in columns):
+        return  # every row as wide as the first, which holds every column
+    for number, row in enumerate(rows, 1):
+        missing = [name for name in columns if name not in row]
+        if missing:
+            raise APIError(
+                f"the answer's row {number} lacks the column(s) {', '.join(missing)} "
+                f"(it holds {', '.join(row) or 'nothing'})"
+            )
 
 
 def _rows_to_arrow(rows: list[Any]) -> pa.Table | None:
@@ -576,8 +603,9 @@ def _convert(series: pd.Series, name: str, dtype: str) -> pd.Series:
     try:
         return _cast(series, dtype)
     except (ValueError, TypeError) as exc:
+        row, value = _first_bad(series, dtype)
         raise APIError(
-            f"column {name!r} holds a value that is not {dtype}: {_first_bad(series, dtype)!r} ({exc})"
+            f"column {name!r} holds a value that is not {dtype} in row {row}: {value!r} ({exc})"
         ) from None
 
 
@@ -608,10 +636,11 @@ def _to_boolean(series: pd.Series) -> pd.Series:
     return text.isin(TRUE_WORDS).astype("boolean").mask(text.isna())
 
 
-def _first_bad(series: pd.Series, dtype: str) -> object:
-    for value in series.dropna():
+def _first_bad(series: pd.Series, dtype: str) -> tuple[int | None, object]:
+    """The first value of ``series`` that does not convert, and its row (from 1)."""
+    for index, value in series.dropna().items():
         try:
             _cast(pd.Series([value], dtype=object), dtype)
         except (ValueError, TypeError):
-            return value
-    return None
+            return int(index) + 1, value
+    return None, None

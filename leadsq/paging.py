@@ -31,19 +31,25 @@ duplicates and misses no lead that matched and stayed unchanged throughout.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from queue import SimpleQueue
 
 from leadsq.contract import LeadFilter, Paging, Report, parse_page_size_cap, report_to_body
-from leadsq.errors import BadRequestError
+from leadsq.errors import APIError, BadRequestError
 from leadsq.frames import Page, parse_page
 from leadsq.learnt import learnt
+from leadsq.tally import Tally
 from leadsq.transport import Answer, Transport
+from leadsq.wire import Guard
 
 __all__ = ["KEYSET_FIELD", "PagedRead"]
+
+log = logging.getLogger("leadsq")
 
 KEYSET_FIELD = "ProspectAutoId"
 
@@ -86,7 +92,10 @@ class PagedRead:
         self.max_results = max_results
         self.response_format = response_format
         self.ahead = ahead
+        deadline = transport.connection.settings.read_deadline
+        self.guard = Guard(None if deadline is None else time.monotonic() + deadline)
         self.totals: list[int] = []
+        self.repaired_total: int | None = None  # the total when a keyset read began
         self.rows = 0
         self.pages_done = 0
         self.on_total = lambda total: None
@@ -113,16 +122,21 @@ class PagedRead:
             replace(self.report, paging=Paging(paging.index + self.pages_done, paging.size))
         )
 
-    def _call(self, report: Report, response_format: str = "") -> Answer:
+    def _call(
+        self, report: Report, response_format: str = "", guard: Guard | None = None
+    ) -> Answer:
         return self.transport.call(
             report.endpoint,
             report_to_body(report),
             response_format=(response_format or self.response_format).upper(),
+            guard=guard or self.guard,
         )
 
-    def _call_index(self, index: int, response_format: str = "") -> Answer:
+    def _call_index(
+        self, index: int, response_format: str = "", guard: Guard | None = None
+    ) -> Answer:
         report = replace(self.report, paging=Paging(index, self.report.paging.size))
-        return self._call(report, response_format)
+        return self._call(report, response_format, guard)
 
     def _parse(self, answer: Answer, dtypes: dict[str, str]) -> Page:
         page = parse_page(answer.content, answer.content_type, list(dtypes), dtypes=dtypes)
@@ -132,11 +146,18 @@ class PagedRead:
 
     def pages(self) -> Iterator[Page]:
         """Typed pages (:func:`leadsq.frames.parse_page` with the dtypes), in order, up to
-        ``max_results`` rows."""
+        ``max_results`` rows, each counted (:class:`~leadsq.tally.Tally`).
+
+        Raises
+        ------
+        IncompleteReadError
+            Where the answers do not add up (see :mod:`leadsq.tally`).
+        """
         head = self._head()
         size = self.report.paging.size
         first = self.report.paging.index
-        last = None
+        tally = Tally(size, self.dtypes)
+        last = wanted = None
         if head.total is not None:
             available = max(head.total - (first - 1) * size - self.skip, 0)
             wanted = available if self.max_results is None else min(available, self.max_results)
@@ -145,20 +166,47 @@ class PagedRead:
         elif self.max_results is not None:
             last = first + -(-(self.max_results + self.skip) // size) - 1
         for number, page in enumerate(self._ordered(head, first, last)):
+            goes_on = tally.page(
+                first + number, page, last if wanted is not None else None, head.total
+            )
             page = self._take(page.slice(self.skip) if number == 0 and self.skip else page)
+            tally.ids(page)
             self.pages_done += 1
             if len(page):
                 yield page
+            if not goes_on:
+                break
+        if self.response_format == "csv" and head.total is not None:
+            self._total_now()  # CSV pages tell none: drift shows between two JSON totals
+        tally.finish(self.rows, wanted, self.drifted)
+
+    def _total_now(self) -> None:
+        """Ask the total again (one row, as JSON), so a change during the read shows."""
+        report = replace(self.report, paging=Paging(1, 1))
+        self._parse(self._call(report, "json"), self.dtypes)
 
     def _head(self) -> Page:
         """The first page, asked as JSON (CSV tells no total); at the cap, if refused
-        for its size."""
+        for its size or capped silently (fewer rows than asked while more follow)."""
+        index = self.report.paging.index
         try:
-            return self._parse(self._call_index(self.report.paging.index, "json"), self.dtypes)
+            head = self._parse(self._call_index(index, "json"), self.dtypes)
         except BadRequestError as refusal:
             cap = parse_page_size_cap(refusal.exception_message or "")
             if cap is None or not 0 < cap < self.report.paging.size:
                 raise
+        else:
+            cap = len(head)
+            size = self.report.paging.size
+            offset = (index - 1) * size + cap
+            if head.total is None or not 0 < cap < size or head.total <= offset:
+                return head
+            log.info(
+                "%s answered %d of %d rows with more to come: a page cap",
+                self.report.endpoint,
+                cap,
+                size,
+            )
         endpoint = self.report.endpoint
         learnt.set_page_cap(self.transport.base(endpoint), endpoint, cap)
         self.on_cap(cap)
@@ -198,55 +246,64 @@ class PagedRead:
         open_ended = last is None  # no total: the first short page is the last
         failed = False  # a page failed: ask for no more, hand on the pages before it
         started = threading.Event()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page") as pool:
-            try:
-                while True:
-                    while (
-                        not failed
-                        and len(in_flight) + len(ready) < workers
-                        and (last is None or next_index <= last)
-                    ):
-                        future = pool.submit(self._call_started, started, next_index)
-                        future.add_done_callback(finished.put)
-                        in_flight[future] = next_index
-                        next_index += 1
-                    started.set()
-                    if expected in ready:
-                        item = ready.pop(expected)
-                        expected += 1
-                        if isinstance(item, Exception):
-                            raise item
-                        yield item
-                        if last is not None and expected > last:
-                            return
-                        continue
-                    if not in_flight:
+        guard = self.guard.child()  # the pages in flight: stopped when this ends
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page")
+        try:
+            while True:
+                while (
+                    not failed
+                    and len(in_flight) + len(ready) < workers
+                    and (last is None or next_index <= last)
+                ):
+                    future = pool.submit(self._call_started, started, next_index, guard)
+                    future.add_done_callback(finished.put)
+                    in_flight[future] = next_index
+                    next_index += 1
+                started.set()
+                if expected in ready:
+                    item = ready.pop(expected)
+                    expected += 1
+                    if isinstance(item, Exception):
+                        raise item
+                    yield item
+                    if last is not None and expected > last:
                         return
-                    future = finished.get()
-                    index = in_flight.pop(future)
-                    item = self._settle(future)
-                    del future  # its answer's bytes go now, not at the next answer
-                    failed = failed or isinstance(item, Exception)
-                    if open_ended and isinstance(item, Page) and len(item) < size:
-                        last = index if last is None else min(last, index)
-                    ready[index] = item
-            finally:
-                started.set()  # a worker never waits for a batch that will not start
-                for future in in_flight:
-                    future.cancel()
+                    continue
+                if not in_flight:
+                    return
+                future = finished.get()
+                index = in_flight.pop(future)
+                item = self._settle(future, index)
+                del future  # its answer's bytes go now, not at the next answer
+                failed = failed or isinstance(item, Exception)
+                if open_ended and isinstance(item, Page) and len(item) < size:
+                    last = index if last is None else min(last, index)
+                ready[index] = item
+        finally:
+            # however this ends (done, failed, interrupted, abandoned): no worker waits
+            # for a batch, none still in the air sends or reads on, none is waited for
+            started.set()
+            if in_flight:
+                guard.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
 
-    def _call_started(self, started: threading.Event, index: int) -> Answer:
+    def _call_started(self, started: threading.Event, index: int, guard: Guard) -> Answer:
         # the first calls wait until all their workers exist: a thread started while
         # others send waits its turn with them, spreading the calls over many milliseconds
         started.wait()
-        return self._call_index(index)
+        return self._call_index(index, guard=guard)
 
-    def _settle(self, future: Future[Answer]) -> Page | Exception:
+    def _settle(self, future: Future[Answer], index: int) -> Page | Exception:
         """The answer's page, or the error that stops the read when its turn comes
         (pages before it are still handed on)."""
         try:
-            return self._parse(future.result(), self.dtypes)
+            answer = future.result()
         except Exception as error:  # raised in page order by _ordered
+            return error
+        try:
+            return self._parse(answer, self.dtypes)
+        except APIError as error:  # the answer's own fault: say which page
+            error.args = (f"page {index}: {error.args[0]}", *error.args[1:])
             return error
 
     def keyset_pages(self) -> Iterator[Page]:
@@ -254,6 +311,8 @@ class PagedRead:
         above the last seen.
 
         Sequential, so slower than :meth:`pages`, but complete while the data changes.
+        Its answers' totals count the rows left past each keyset, not drift: the first
+        (asked as JSON) is the repaired read's total, :attr:`repaired_total`.
         """
         self.rows = 0
         self.pages_done = 0
@@ -270,7 +329,11 @@ class PagedRead:
                 lead_filters=self.report.lead_filters + keyset,
                 paging=Paging(1, size),
             )
-            page = self._parse(self._call(report), dtypes)
+            answer = self._call(report, "json" if after is None else "")
+            page = parse_page(answer.content, answer.content_type, list(dtypes), dtypes=dtypes)
+            if self.repaired_total is None:
+                # the rows from the first on, at the time: later totals count what is left
+                self.repaired_total = page.total
             if len(page):
                 after = int(page.select([KEYSET_FIELD]).frame[KEYSET_FIELD].max())
                 yield self._take(page.select(wanted))

@@ -28,7 +28,14 @@ from leadsq.query import DEFAULT_PAGE_SIZE, build_report, fit_to_fields
 from leadsq.transport import transport_for
 from leadsq.windows import exact_list_window
 
-__all__ = ["DriftWarning", "connection_for", "read_again", "read_leadsquared", "read_report"]
+__all__ = [
+    "DriftWarning",
+    "connection_for",
+    "last_partial",
+    "read_again",
+    "read_leadsquared",
+    "read_report",
+]
 
 FORMATS = ("json", "csv")
 
@@ -233,6 +240,7 @@ def read_report(
     if chunksize is not None:
         return _chunks(read, chunksize, progress)
     pages: list[Page] = []
+    _stopped[0] = None
     with _progress_bar(paged, progress):
         try:
             pages.extend(read.trimmed(paged.pages()))
@@ -243,8 +251,29 @@ def read_report(
             elif paged.drifted:  # a keyset by ProspectAutoId would undo a body's Sorting
                 _warn_drift(paged, "the rows may hold duplicates or miss leads")
         except APIError as error:
-            raise _with_partial(error, read, concat_pages(pages, dtypes)) from None
+            error = _with_partial(error, read, concat_pages(pages, dtypes))
+            _stopped[0] = error.partial
+            raise error from None
+        except BaseException:  # Ctrl-C, a Jupyter interrupt: keep what had arrived
+            paged.guard.cancel()
+            _stopped[0] = read.finish(concat_pages(pages, dtypes))
+            raise
+        finally:
+            paged.guard.cancel()  # no call of this read goes on after it
     return read.finish(concat_pages(pages, dtypes))
+
+
+_stopped: list[pd.DataFrame | None] = [None]
+
+
+def last_partial() -> pd.DataFrame | None:
+    """The rows that had arrived when this process's last read stopped part-way.
+
+    A read interrupted (Ctrl-C, a Jupyter interrupt) or failed keeps the rows it had,
+    with their provenance (``df.attrs["leadsq"]``); ``None`` when the last read
+    completed. A failed read's error carries the same frame as ``partial``.
+    """
+    return _stopped[0]
 
 
 def _fit_page_size(paged: PagedRead, size_given: bool) -> None:
@@ -432,15 +461,18 @@ def _finish(
     if output.type == "Aggregate" and output.group_by in frame.columns:
         frame = frame.set_index(output.group_by)
     totals = list(dict.fromkeys(paged.totals))
+    repaired = paged.repaired_total is not None
     frame.attrs["leadsq"] = {
         "endpoint": report.endpoint,
         "body": report_to_body(report),
         "host": paged.transport.connection.analytics_url,
-        "total_count": totals[0] if totals else None,
+        # after a keyset repair, the total of the read that gave the rows
+        "total_count": paged.repaired_total if repaired else (totals[0] if totals else None),
         "rows": len(frame),
         "response_format": paged.response_format,
         "max_results": paged.max_results,
         "read_at": started.isoformat(timespec="seconds"),
-        "drift": totals if len(totals) > 1 else None,
+        "drift": totals if len(totals) > 1 else None,  # the totals the paged read saw
+        "repaired": repaired,
     }
     return frame

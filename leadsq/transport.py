@@ -31,10 +31,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import requests
+import urllib3
 from pyrate_limiter import Limiter, Rate
 from requests.adapters import HTTPAdapter
 from tenacity import (
@@ -50,6 +52,7 @@ from leadsq.answers import check_answer
 from leadsq.config import AUTO, Connection
 from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import (
+    APIError,
     AuthenticationError,
     DailyLimitError,
     NotFoundError,
@@ -59,12 +62,14 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.learnt import learnt
+from leadsq.wire import Guard, install, origin, read_body, same_origin
 
 __all__ = ["Answer", "Transport", "transport_for"]
 
 log = logging.getLogger("leadsq")
 
 RETRYABLE = (RateLimitError, ServerError, TransportError)
+_MAX_REDIRECTS = 5
 _KEY_PARAMETER = re.compile(r"((?:access|secret)Key=)[^&\s\"']+", re.IGNORECASE)
 
 
@@ -145,6 +150,7 @@ class Transport:
         )
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
+        install(adapter)  # its connections report their sockets to their call (wire)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["Accept-Encoding"] = "gzip"
@@ -177,8 +183,13 @@ class Transport:
         body: dict[str, Any] | None = None,
         *,
         response_format: str = "JSON",
+        guard: Guard | None = None,
     ) -> Answer:
         """Send one request (POST with ``body``, else GET), retrying as documented.
+
+        ``guard`` is the read this call belongs to (:class:`leadsq.wire.Guard`): its
+        deadline bounds the call, and once it is cancelled the call stops wherever it is
+        (:class:`leadsq.wire.Cancelled`). Without one, the call has its own.
 
         A path to be found (``Settings.paths[name]`` is ``None``) is found here: each
         candidate in turn until one answers other than 404, remembered per host.
@@ -190,9 +201,10 @@ class Transport:
             ``ExceptionMessage``; retryable failures only after the retries ran out.
         """
         paths = self._paths(name)
+        guard = guard or Guard()
         for tried, path in enumerate(paths, 1):
             try:
-                answer = self._authenticated(name, path, body, response_format.upper())
+                answer = self._authenticated(name, path, body, response_format.upper(), guard)
                 break
             except NotFoundError as error:
                 if tried == len(paths):
@@ -206,7 +218,7 @@ class Transport:
         return answer
 
     def _authenticated(
-        self, name: str, path: str, body: dict[str, Any] | None, response_format: str
+        self, name: str, path: str, body: dict[str, Any] | None, response_format: str, guard: Guard
     ) -> Answer:
         """Call with the keys where ``Settings.auth`` says; ``"auto"``: where they worked
         at this host, else headers, then on a 401 the query string once."""
@@ -215,21 +227,27 @@ class Transport:
         if form == AUTO:
             form = learnt.auth(base) or AUTO
         if form != AUTO:
-            return self._retrying(name, path, body, response_format, form)
+            return self._retrying(name, path, body, response_format, form, guard)
         try:
-            answer = self._retrying(name, path, body, response_format, "headers")
+            answer = self._retrying(name, path, body, response_format, "headers", guard)
             chosen = "headers"
         except AuthenticationError as refused:
             if refused.status != 401 or isinstance(refused, WrongHostError):
                 raise
             log.info("%s refused keys in headers (401); trying the query string", base)
-            answer = self._retrying(name, path, body, response_format, "query")
+            answer = self._retrying(name, path, body, response_format, "query", guard)
             chosen = "query"
         learnt.set_auth(base, chosen)
         return answer
 
     def _retrying(
-        self, name: str, path: str, body: dict[str, Any] | None, response_format: str, form: str
+        self,
+        name: str,
+        path: str,
+        body: dict[str, Any] | None,
+        response_format: str,
+        form: str,
+        guard: Guard,
     ) -> Answer:
         settings = self._settings
         first, largest = settings.backoff
@@ -237,63 +255,127 @@ class Transport:
             retry=retry_if_exception(_retryable),
             stop=stop_after_attempt(settings.max_retries + 1)
             | stop_after_delay(settings.max_retry_seconds),
-            wait=_RetryAfterOr(wait_random_exponential(multiplier=first, max=largest)),
+            wait=_RetryAfterOr(
+                wait_random_exponential(multiplier=first, max=largest), settings.max_retry_seconds
+            ),
+            sleep=guard.sleep,
             before_sleep=self._log_retry,
             reraise=True,
         )
-        return retrying(self._call_once, name, path, body, response_format, form)
+        return retrying(self._call_once, name, path, body, response_format, form, guard)
 
     def _log_retry(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.info("retrying after attempt %d: %s", state.attempt_number, error)
 
     def _call_once(
-        self, name: str, path: str, body: dict[str, Any] | None, response_format: str, form: str
+        self,
+        name: str,
+        path: str,
+        body: dict[str, Any] | None,
+        response_format: str,
+        form: str,
+        guard: Guard,
     ) -> Answer:
         where = f"{name} ({path})"
         params = {"responseformat": response_format} if body is not None else {}
-        headers = {}
-        if form == "headers":
-            headers["x-LSQ-AccessKey"] = self.connection.access_key
-            headers["x-LSQ-SecretKey"] = self.connection.secret_key
-        else:  # requests percent-encodes them, "$" included
-            params.update(
-                accessKey=self.connection.access_key, secretKey=self.connection.secret_key
-            )
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        data = json.dumps(body).encode() if body is not None else None
         self._limit.acquire()
+        guard.check()  # a read stopped while this call waited for its turn sends nothing
+        flight = guard.flight(self._settings.call_deadline)
         started = time.perf_counter()
         try:
-            response = self._session.request(
-                "POST" if body is not None else "GET",
-                self.base(name) + path,
-                params=params,
-                data=data,
-                headers=headers,
-                timeout=self._settings.timeout,
-            )
-            content = response.content
-        except requests.RequestException as exc:
+            with flight.flying():
+                status, reason, answer_headers, content = self._exchange(
+                    where,
+                    "POST" if body is not None else "GET",
+                    name,
+                    path,
+                    params,
+                    headers,
+                    data,
+                    form,
+                )
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            guard.check()
+            if flight.expired:
+                raise TransportError(
+                    f"{where}: no whole answer within the call's deadline of "
+                    f"{self._settings.call_deadline:g} s (call_deadline) or the read's"
+                ) from None
             raise TransportError(
                 f"{where}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
             ) from None
+        finally:
+            guard.land(flight)
         seconds = time.perf_counter() - started
-        log.debug(
-            "%s -> %s in %.3f s, %d bytes", where, response.status_code, seconds, len(content)
-        )
-        check_answer(
-            where,
-            response.status_code,
-            response.reason,
-            response.headers,
-            content,
-            self._settings,
-            self.redact,
-        )
-        return Answer(content, response.headers.get("Content-Type", ""), seconds)
+        log.debug("%s -> %s in %.3f s, %d bytes", where, status, seconds, len(content))
+        check_answer(where, status, reason, answer_headers, content, self._settings, self.redact)
+        content_type = answer_headers.get("Content-Type", "")
+        _check_format(where, content_type, content, response_format if body is not None else "JSON")
+        return Answer(content, content_type, seconds)
+
+    def _exchange(
+        self,
+        where: str,
+        method: str,
+        name: str,
+        path: str,
+        params: dict[str, str],
+        headers: dict[str, str],
+        data: bytes | None,
+        form: str,
+    ) -> tuple[int, str, Any, bytes]:
+        """Send, follow redirects that stay at the origin, read the answer within its cap.
+
+        The keys are added here, in the call's arguments only (no local of ours holds
+        them); a redirect to another origin is refused: they stay with the base URL.
+        """
+        url = self.base(name) + path
+        for _ in range(_MAX_REDIRECTS + 1):
+            response = self._session.request(
+                method,
+                url,
+                params={**params, **self._key_query(form)},
+                data=data,
+                headers={**headers, **self._key_headers(form)},
+                timeout=self._settings.timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+            with response:
+                if not response.is_redirect:
+                    content = read_body(response.raw, self._settings.max_answer_bytes)
+                    if content is None:
+                        raise APIError(
+                            f"{where}: the answer passed {self._settings.max_answer_bytes} bytes "
+                            "(decompressed) and was not read further (max_answer_bytes)",
+                            status=response.status_code,
+                        )
+                    return response.status_code, response.reason, response.headers, content
+                target = urljoin(url, response.headers["Location"])
+            if not same_origin(url, target):
+                raise _refused_redirect(where, url, target, response.status_code, self.redact)
+            log.info(
+                "%s: redirected within %s to %s", where, self.base(name), urlsplit(target).path
+            )
+            url = target
+        raise TransportError(f"{where}: more than {_MAX_REDIRECTS} redirects")
+
+    def _key_headers(self, form: str) -> dict[str, str]:
+        if form != "headers":
+            return {}
+        return {
+            "x-LSQ-AccessKey": self.connection.access_key,
+            "x-LSQ-SecretKey": self.connection.secret_key,
+        }
+
+    def _key_query(self, form: str) -> dict[str, str]:
+        if form == "headers":
+            return {}
+        # requests percent-encodes them, "$" included
+        return {"accessKey": self.connection.access_key, "secretKey": self.connection.secret_key}
 
     def redact(self, text: str) -> str:
         """``text`` with this connection's keys masked (also percent-encoded)."""
@@ -302,22 +384,74 @@ class Transport:
         return _KEY_PARAMETER.sub(r"\1***", text)
 
 
+def _refused_redirect(where: str, url: str, target: str, status: int, redact: Any) -> APIError:
+    """The error of a redirect to another origin (never followed: the keys stay home)."""
+    scheme, host, _ = origin(url)
+    to_scheme, to_host, _ = origin(target)
+    parts = urlsplit(target)
+    shown = redact(f"{parts.scheme}://{parts.netloc}{parts.path}")
+    if scheme == "https" and to_scheme != "https":
+        why = "from https to plain http, where the keys would travel in clear"
+    elif host != to_host:
+        why = f"to another host than {host}"
+    else:
+        why = "to another scheme or port"
+    return APIError(
+        f"{where} answered {status}, a redirect {why}: {shown}. Not followed, so the keys "
+        "went nowhere else; if that is the account's API host, read with host= set to it.",
+        status=status,
+    )
+
+
+def _check_format(where: str, content_type: str, content: bytes, asked: str) -> None:
+    """A success must be what was asked: JSON, or CSV when CSV was asked. Anything else
+    (a proxy's HTML page with status 200) is a transport failure, retried.
+
+    Raises
+    ------
+    TransportError
+        For an answer that is neither.
+    """
+    start = content.lstrip()[:1]
+    if start in (b"{", b"[") or (asked == "CSV" and "csv" in content_type.lower()):
+        return
+    raise TransportError(
+        f"{where} answered 200 with {content_type or 'no content type'}, not "
+        f"{'CSV or ' if asked == 'CSV' else ''}JSON (a proxy's page?): "
+        f"{content[:80].decode('utf-8', 'replace')!r}"
+    )
+
+
 def _retryable(error: BaseException) -> bool:
     """Rate limits (but the day's), server errors and transport failures are retried."""
     return isinstance(error, RETRYABLE) and not isinstance(error, DailyLimitError)
 
 
 class _RetryAfterOr:
-    """Wait what ``Retry-After`` asks for when the server sent it, else the fallback."""
+    """Wait what ``Retry-After`` asks for when the server sent it, else the fallback;
+    a wait past what is left of the retry budget is not waited: the error is raised at
+    once, saying when to try again."""
 
-    def __init__(self, fallback: Any) -> None:
+    def __init__(self, fallback: Any, budget: float) -> None:
         self.fallback = fallback
+        self.budget = budget
 
     def __call__(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         asked = getattr(error, "retry_after", None)
         fallback = self.fallback(state)
-        return max(asked, fallback) if asked is not None else fallback
+        if asked is None:
+            return fallback
+        left = self.budget - (state.seconds_since_start or 0.0)
+        if isinstance(error, Exception) and asked > left:
+            at = datetime.now(timezone.utc) + timedelta(seconds=asked)
+            error.args = (
+                f"{error.args[0]} (the server asked to wait {asked:g} s before retrying, past "
+                f"the {max(left, 0):.0f} s left of max_retry_seconds: not waited; try again "
+                f"after {at:%Y-%m-%d %H:%M:%S} UTC)",
+            )
+            raise error
+        return max(asked, fallback)
 
 
 _transports: dict[tuple[Connection, int], Transport] = {}

@@ -88,7 +88,7 @@ class _Input(io.RawIOBase):
         return self._connection.recv_into(buffer)
 
 
-class _Output(io.RawIOBase):
+class _Output(io.BufferedIOBase):
     """Writes to the socket, each within the request's deadline."""
 
     def __init__(self, connection: socket.socket, deadline: float) -> None:

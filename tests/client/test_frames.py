@@ -244,7 +244,7 @@ def test_a_typed_frame_comes_back_as_it_is():
 
 def test_a_missing_column_is_an_error():
     rows = [{name: value for name, value in ROWS[0].items() if name != "Score"}]
-    with pytest.raises(APIError, match="lack the column"):
+    with pytest.raises(APIError, match="row 1 lacks the column"):
         frames.parse_page(json_answer(rows), JSON_TYPE, COLUMNS, dtypes=DTYPES)
     with pytest.raises(APIError, match="lacks the column"):
         frames.parse_page(b"ProspectID\r\nx\r\n", CSV_TYPE, COLUMNS, dtypes=DTYPES)
