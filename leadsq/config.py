@@ -23,7 +23,9 @@ import atexit
 import configparser
 import dataclasses
 import os
+import stat
 import threading
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +39,11 @@ from leadsq.errors import ConfigurationError
 __all__ = [
     "REGIONS",
     "Connection",
+    "Secret",
     "Settings",
+    "checked_key",
     "configure",
+    "masked",
     "resolve_connection",
     "settings",
     "zone_named",
@@ -298,15 +303,65 @@ def configure(**changes: Any) -> Settings:
     return settings
 
 
+class Secret(str):
+    """A key: a string everywhere it is used, masked wherever it is shown by ``repr``
+    (a traceback's locals, ``pytest -l``, Sentry, a debugger's variables)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+
+def masked(value: str | None) -> str | None:
+    """``value`` as a :class:`Secret` (unchecked), or ``None``."""
+    return None if value is None else Secret(value)
+
+
+def checked_key(name: str, value: object) -> Secret:
+    """``value`` without surrounding whitespace (a key read from a file ends in a newline),
+    as a :class:`Secret`.
+
+    Raises
+    ------
+    ConfigurationError
+        For an empty key, or one holding whitespace, a control or a non-ASCII character:
+        the message says which and where, never the key.
+    """
+    text = value.strip() if isinstance(value, str) else value
+    if not isinstance(text, str) or not text:
+        raise ConfigurationError(f"{name} must be a non-empty string")
+    for position, character in enumerate(text, 1):
+        if " " < character < "\x7f":
+            continue
+        kind = (
+            "whitespace"
+            if character.isspace()
+            else "a control character"
+            if character < " " or character == "\x7f"
+            else "a non-ASCII character"
+        )
+        raise ConfigurationError(
+            f"{name} holds {kind} at character {position} of {len(text)}: keys are printable "
+            "ASCII (was something pasted or read along with it?); the key is not shown"
+        )
+    return Secret(text)
+
+
 @dataclass(frozen=True)
 class Connection:
-    """Where and as whom to call: base URLs and keys (the keys never show in a repr)."""
+    """Where and as whom to call: base URLs and keys (the keys never show in a repr;
+    they are checked and stripped by :func:`checked_key` when a connection is made)."""
 
     api_url: str
     analytics_url: str
     access_key: str = field(repr=False)
     secret_key: str = field(repr=False)
     settings: Settings = field(repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "access_key", checked_key("access_key", self.access_key))
+        object.__setattr__(self, "secret_key", checked_key("secret_key", self.secret_key))
 
     @property
     def host(self) -> str:
@@ -369,6 +424,15 @@ def _config_file() -> Path:
 def _from_file(path: Path) -> Mapping[str, str]:
     if not path.is_file():
         return {}
+    mode = path.stat().st_mode
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        # as libpq for ~/.pgpass: the file holds keys, so only its owner may touch it
+        warnings.warn(
+            f"config file {path} is open to other users (mode {stat.filemode(mode)}) and "
+            f"holds keys: run chmod 600 {path}",
+            UserWarning,
+            stacklevel=4,
+        )
     parser = configparser.ConfigParser()
     try:
         parser.read(path, encoding="utf-8")
@@ -399,6 +463,7 @@ def resolve_connection(
     ConfigurationError
         Naming every place looked when a host or a key is missing.
     """
+    access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
     current = settings
     path = _config_file()
     places = [
@@ -413,6 +478,7 @@ def resolve_connection(
         _from_file(path),
     ]
     chosen = {name: next((p[name] for p in places if p.get(name)), None) for name in ENVIRONMENT}
+    chosen.update(access_key=masked(chosen["access_key"]), secret_key=masked(chosen["secret_key"]))
     if chosen["host"] and chosen["host"].strip().lower() == SANDBOX:
         box = shared_sandbox()
         chosen.update(host=box.url, access_key=box.access_key, secret_key=box.secret_key)

@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from leadsq import config, metadata
-from leadsq.config import Connection, resolve_connection
+from leadsq.config import Connection, masked, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages
@@ -145,6 +145,7 @@ def read_leadsquared(
         A subclass per failure; a read that fails part-way keeps the rows that had
         arrived in the error's ``partial``.
     """
+    access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
     _check_reader_arguments(max_results, chunksize, response_format, progress)
     if body is None and page_size is None:
         page_size = config.settings.page_size

@@ -285,6 +285,7 @@ class Transport:
         guard.check()  # a read stopped while this call waited for its turn sends nothing
         flight = guard.flight(self._settings.call_deadline)
         started = time.perf_counter()
+        failure: TransportError | None = None
         try:
             with flight.flying():
                 status, reason, answer_headers, content = self._exchange(
@@ -298,23 +299,30 @@ class Transport:
                     form,
                 )
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            guard.check()
-            if flight.expired:
-                raise TransportError(
-                    f"{where}: no whole answer within the call's deadline of "
-                    f"{self._settings.call_deadline:g} s (call_deadline) or the read's"
-                ) from None
-            raise TransportError(
-                f"{where}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
-            ) from None
+            failure = self._failure(where, exc, flight.expired)
         finally:
             guard.land(flight)
+        if failure is not None:
+            # raised here, not in the handler: no chained exception (whose URL may hold
+            # the keys, with auth="query") travels with it
+            guard.check()
+            raise failure
         seconds = time.perf_counter() - started
         log.debug("%s -> %s in %.3f s, %d bytes", where, status, seconds, len(content))
         check_answer(where, status, reason, answer_headers, content, self._settings, self.redact)
         content_type = answer_headers.get("Content-Type", "")
         _check_format(where, content_type, content, response_format if body is not None else "JSON")
         return Answer(content, content_type, seconds)
+
+    def _failure(self, where: str, exc: BaseException, expired: bool) -> TransportError:
+        if expired:
+            return TransportError(
+                f"{where}: no whole answer within the call's deadline of "
+                f"{self._settings.call_deadline:g} s (call_deadline) or the read's"
+            )
+        return TransportError(
+            f"{where}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
+        )
 
     def _exchange(
         self,

@@ -19,6 +19,7 @@ def clean_environment(monkeypatch, tmp_path, fresh_settings):
 def write_config(path, **values):
     lines = ["[leadsq]", *(f"{name} = {value}" for name, value in values.items())]
     path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)  # it holds keys: open to others, it is warned of
 
 
 def test_nothing_configured_names_every_place_looked_and_the_sandbox(clean_environment):

@@ -16,9 +16,7 @@ def not_contacted_ids(box: Sandbox) -> set[int]:
     return set(leads.ProspectAutoId) - touched
 
 
-@pytest.mark.parametrize(
-    ("workers", "response_format"), [(1, "json"), (8, "json"), (8, "csv")]
-)
+@pytest.mark.parametrize(("workers", "response_format"), [(1, "json"), (8, "json"), (8, "csv")])
 def test_a_read_during_churn_has_no_duplicates_and_misses_no_unchanged_lead(
     quick_client, workers, response_format
 ):
