@@ -56,13 +56,15 @@ BROKEN_PAGE = 3  # the page short_page cuts and repeated_page repeats
 
 
 @contextmanager
-def serving(app: Callable[..., Any]) -> Iterator[str]:
-    """Serve a WSGI ``app`` on a loopback port in a thread; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serving(app: Callable[..., Any], tls: tuple[str, str] | None = None) -> Iterator[str]:
+    """Serve a WSGI ``app`` on a loopback port in a thread; yields its base URL.
+
+    ``tls``: a certificate and key file, to serve https."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=tls)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{server.server_port}"
     finally:
         server.shutdown()
         thread.join()
@@ -137,9 +139,10 @@ Answerer = Callable[[Request, int], "Response | None"]
 
 
 @contextmanager
-def hostile(box: Sandbox, answer: Answerer) -> Iterator[str]:
+def hostile(box: Sandbox, answer: Answerer, tls: tuple[str, str] | None = None) -> Iterator[str]:
     """A server answering as ``box`` does but reports (POSTs), which ``answer(request,
-    number)`` answers (``number`` counts the reports from 1); ``None`` passes one on."""
+    number)`` answers (``number`` counts the reports from 1); ``None`` passes one on.
+    ``tls``: served over https with that certificate and key (:func:`serving`)."""
     assert box.app is not None
     lock = threading.Lock()
     reports = [0]
@@ -157,7 +160,7 @@ def hostile(box: Sandbox, answer: Answerer) -> Iterator[str]:
                 return own(environ, start_response)
         return box.app(environ, start_response)
 
-    with serving(app) as url:
+    with serving(app, tls) as url:
         yield url
 
 

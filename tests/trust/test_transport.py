@@ -4,6 +4,8 @@ the retry budget cannot cover is not waited."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
@@ -38,6 +40,38 @@ def test_a_redirect_to_another_host_is_refused_and_the_keys_stay_home(box, auth)
     assert "a redirect to another host" in message and "Not followed" in message
     assert recorded.requests == []
     assert box.secret_key not in message and box.access_key not in message
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 that the client trusts (openssl makes it)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    cert, key = str(tmp_path / "cert.pem"), str(tmp_path / "key.pem")
+    command = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1"
+    subprocess.run(
+        [*command.split(), "-keyout", key, "-out", cert, "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True,
+        capture_output=True,
+    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)
+    return cert, key
+
+
+@pytest.mark.parametrize("auth", ["headers", "query"])
+def test_https_never_redirects_down_to_http(box, certificate, auth):
+    leadsq.configure(auth=auth)
+    with recording() as (plain, recorded):
+
+        def down(request: Request, number: int) -> Response:
+            return redirect(plain + request.full_path, 308)
+
+        with hostile(box, down, tls=certificate) as url, pytest.raises(leadsq.APIError) as caught:
+            read(box, url)
+
+    assert url.startswith("https://")
+    assert "a redirect from https to plain http" in str(caught.value)
+    assert recorded.requests == []
 
 
 def test_a_redirect_within_the_origin_is_followed(box):
