@@ -62,7 +62,7 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.learnt import learnt
-from leadsq.wire import Guard, install, origin, read_body, same_origin
+from leadsq.wire import DeadlinePassed, Guard, install, origin, read_body, same_origin
 
 __all__ = ["Answer", "Transport", "transport_for"]
 
@@ -431,8 +431,9 @@ def _check_format(where: str, content_type: str, content: bytes, asked: str) -> 
 
 
 def _retryable(error: BaseException) -> bool:
-    """Rate limits (but the day's), server errors and transport failures are retried."""
-    return isinstance(error, RETRYABLE) and not isinstance(error, DailyLimitError)
+    """Rate limits (but the day's), server errors and transport failures (but a read past
+    its deadline) are retried."""
+    return isinstance(error, RETRYABLE) and not isinstance(error, (DailyLimitError, DeadlinePassed))
 
 
 class _RetryAfterOr:

@@ -30,13 +30,28 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-__all__ = ["Cancelled", "Flight", "Guard", "install", "origin", "read_body", "same_origin"]
+from leadsq.errors import TransportError
+
+__all__ = [
+    "Cancelled",
+    "DeadlinePassed",
+    "Flight",
+    "Guard",
+    "install",
+    "origin",
+    "read_body",
+    "same_origin",
+]
 
 _local = threading.local()
 
 
 class Cancelled(Exception):
     """The read this call belonged to was stopped (interrupted, or failed elsewhere)."""
+
+
+class DeadlinePassed(TransportError):
+    """The read's deadline (``read_deadline``) passed: no call starts, none is retried."""
 
 
 class Flight:
@@ -116,9 +131,16 @@ class Guard:
         ------
         Cancelled
             If the guard was cancelled.
+        DeadlinePassed
+            If the read's deadline has passed.
         """
-        deadline = time.monotonic() + seconds
+        now = time.monotonic()
+        deadline = now + seconds
         if self.deadline is not None:
+            if now >= self.deadline:
+                raise DeadlinePassed(
+                    "the read's deadline passed (read_deadline): no more calls are made"
+                )
             deadline = min(deadline, self.deadline)
         flight = Flight(deadline)
         with self._lock:

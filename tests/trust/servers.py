@@ -59,8 +59,22 @@ BROKEN_PAGE = 3  # the page short_page cuts and repeated_page repeats
 def serving(app: Callable[..., Any], tls: tuple[str, str] | None = None) -> Iterator[str]:
     """Serve a WSGI ``app`` on a loopback port in a thread; yields its base URL.
 
-    ``tls``: a certificate and key file, to serve https."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=tls)
+    ``tls``: a certificate and key file, to serve https. Leaving waits (10 s at most)
+    for the requests still being answered: they may use a sandbox about to close."""
+    busy = threading.Condition()
+    answering = [0]
+
+    def counted(environ: dict[str, Any], start_response: Any) -> Any:
+        with busy:
+            answering[0] += 1
+        try:
+            return app(environ, start_response)  # the work is done in the call
+        finally:
+            with busy:
+                answering[0] -= 1
+                busy.notify_all()
+
+    server = make_server("127.0.0.1", 0, counted, threaded=True, ssl_context=tls)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -68,6 +82,8 @@ def serving(app: Callable[..., Any], tls: tuple[str, str] | None = None) -> Iter
     finally:
         server.shutdown()
         thread.join()
+        with busy:
+            busy.wait_for(lambda: answering[0] == 0, timeout=10)
 
 
 def _paging(body: dict[str, Any]) -> dict[str, Any]:
@@ -202,9 +218,17 @@ def trickle(body: bytes, every: float) -> Response:
 
 def gzip_bomb(megabytes: int) -> Response:
     """A 200 JSON answer of ``megabytes`` MB of spaces after ``{``, sent gzipped (about
-    1 KB a MB on the wire)."""
-    raw = gzip.compress(b"{" + b" " * (megabytes << 20) + b"}", compresslevel=9)
-    return Response(raw, content_type="application/json", headers={"Content-Encoding": "gzip"})
+    1 KB a MB on the wire; made a megabyte at a time)."""
+    wire = io.BytesIO()
+    with gzip.GzipFile(fileobj=wire, mode="wb", compresslevel=9) as packed:
+        packed.write(b"{")
+        spaces = b" " * (1 << 20)
+        for _ in range(megabytes):
+            packed.write(spaces)
+        packed.write(b"}")
+    return Response(
+        wire.getvalue(), content_type="application/json", headers={"Content-Encoding": "gzip"}
+    )
 
 
 def endless() -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from typing import Any
 
 import pytest
@@ -153,3 +154,17 @@ def test_a_retry_after_past_the_retry_budget_is_not_waited(box):
 
     message = str(caught.value)
     assert "asked to wait 3600 s" in message and "not waited; try again after" in message
+
+
+def test_a_read_past_its_deadline_stops_with_the_rows_it_had(box):
+    leadsq.configure(read_deadline=1.5, workers=1, max_retries=3)
+
+    def slow(request: Request, number: int) -> None:
+        if number > 1:
+            time.sleep(0.5)
+
+    with hostile(box, slow) as url, pytest.raises(leadsq.TransportError) as caught:
+        read(box, url, page_size=100)
+
+    assert "deadline" in str(caught.value)
+    assert 100 <= caught.value.rows_received < LEADS
