@@ -30,6 +30,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -70,6 +71,7 @@ log = logging.getLogger("leadsq")
 
 RETRYABLE = (RateLimitError, ServerError, TransportError)
 _MAX_REDIRECTS = 5
+_POLL = 0.25  # seconds between looks at a stopped read while waiting for the limiter
 _KEY_PARAMETER = re.compile(r"((?:access|secret)Key=)[^&\s\"']+", re.IGNORECASE)
 
 
@@ -111,10 +113,17 @@ class _SharedLimit:
         self._limiter = Limiter(Rate(calls, round((window + margin) * 1000)), buffer_ms=1)
         self._turn = threading.Lock()
 
-    def acquire(self) -> None:
-        """Wait until a call may go out, and count it."""
-        with self._turn:
-            self._limiter.try_acquire("calls")  # one limiter per key: one name will do
+    def acquire(self, check: Callable[[], None]) -> None:
+        """Wait until a call may go out, and count it; ``check()`` is called every quarter
+        second of the wait and may raise to give it up (the read was stopped)."""
+        while not self._turn.acquire(timeout=_POLL):
+            check()
+        try:
+            # one limiter per key: one name will do
+            while not self._limiter.try_acquire("calls", timeout=_POLL):
+                check()
+        finally:
+            self._turn.release()
 
 
 _limits: dict[tuple[str, int, float, float], _SharedLimit] = {}
@@ -281,7 +290,7 @@ class Transport:
         params = {"responseformat": response_format} if body is not None else {}
         headers = {"Content-Type": "application/json"} if body is not None else {}
         data = json.dumps(body).encode() if body is not None else None
-        self._limit.acquire()
+        self._limit.acquire(guard.check)
         guard.check()  # a read stopped while this call waited for its turn sends nothing
         flight = guard.flight(self._settings.call_deadline)
         started = time.perf_counter()

@@ -111,3 +111,21 @@ def test_a_completed_read_leaves_no_partial(box):
     )
 
     assert leadsq.last_partial() is None
+
+
+def test_an_interrupt_while_workers_wait_for_the_rate_limit_stops_them(box):
+    leadsq.configure(rate_limit=(3, 60), rate_limit_margin=0.0)
+    seen = [0]
+
+    def count(request: Request, number: int) -> None:
+        seen[0] = number
+
+    with hostile(box, count) as url:
+        interrupted_read(box, url, lambda: seen[0] + 1)  # the field types' call, two pages
+        calls = seen[0]
+        for thread in page_threads():
+            thread.join(timeout=10)
+
+        assert page_threads() == []  # none left asleep in the limiter for a minute
+        assert seen[0] == calls
+        assert len(leadsq.last_partial()) == calls * PAGE
