@@ -305,9 +305,8 @@ class PooledServer(BaseWSGIServer):
                 self._work.notify()
             elif self._threads < self.workers:
                 self._threads += 1
-                threading.Thread(
-                    target=self._work_loop, name="leadsq-sandbox-worker", daemon=True
-                ).start()
+                name = f"leadsq-sandbox-worker-{self.server_address[1]}"  # one port's pool
+                threading.Thread(target=self._work_loop, name=name, daemon=True).start()
 
     def arrival_of(self, connection: socket.socket) -> _Arrival:
         """The head read for ``connection`` and its deadline (for the handler)."""

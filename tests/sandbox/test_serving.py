@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 
 from leadsq.contract import ENDPOINT_PATHS
+from leadsq.sandbox import Sandbox
 from tests.sandbox.helpers import Api, list_body, small_sandbox
 
 HALF_HEAD = b"GET /v2/UserManagement.svc/Users.Get HTTP/1.1\r\nHost: x\r\n"
@@ -83,13 +84,19 @@ def test_idle_connections_past_the_cap_make_room_for_a_real_call() -> None:
                 connection.close()
 
 
-def _workers_seen(api: Api, calls: int) -> tuple[list[int], set[str]]:
-    """Statuses of ``calls`` concurrent calls, and the sandbox workers alive meanwhile."""
-    seen: set[str] = set()
+def _workers(box: Sandbox) -> list[threading.Thread]:
+    name = f"leadsq-sandbox-worker-{box.port}"
+    return [thread for thread in threading.enumerate() if thread.name == name]
+
+
+def _workers_seen(box: Sandbox, calls: int) -> tuple[list[int], set[threading.Thread]]:
+    """Statuses of ``calls`` concurrent calls, and the sandbox's workers seen meanwhile."""
+    api = Api(box)
+    seen: set[threading.Thread] = set()
 
     def call(_: int) -> int:
         status = api.get("users").status_code
-        seen.update(t.name for t in threading.enumerate() if t.name == "leadsq-sandbox-worker")
+        seen.update(_workers(box))
         return status
 
     with ThreadPoolExecutor(max_workers=calls) as pool:
@@ -99,11 +106,10 @@ def _workers_seen(api: Api, calls: int) -> tuple[list[int], set[str]]:
 
 def test_calls_are_answered_by_at_most_the_workers_setting() -> None:
     for box in small_sandbox(workers=2, latency=0.3):
-        statuses, _ = _workers_seen(Api(box), 6)
+        statuses, seen = _workers_seen(box, 6)
 
-        workers = [t for t in threading.enumerate() if t.name == "leadsq-sandbox-worker"]
         assert statuses == [200] * 6
-        assert 1 <= len(workers) <= 2
+        assert 1 <= len(seen) <= 2
 
 
 def _heavy_body(filters: int) -> str:
