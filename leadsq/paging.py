@@ -22,6 +22,17 @@ go on at the cap from the same row (the rows of the first page before it are dro
 none lost, none twice), and the cap is remembered for the host and endpoint
 (:mod:`leadsq.learnt`), so later reads ask no page past it.
 
+Every page is counted as it is handed on (:class:`~leadsq.tally.Tally`): against the page
+size and the total, every id once; what does not add up raises
+:class:`~leadsq.errors.IncompleteReadError`. A first page shorter than asked while its total
+says more rows follow is a page cap the server did not announce: the read goes on at that
+size, as after a refusal. A CSV read asks the total once more, as JSON, at its end.
+
+The calls of a read run under one :class:`~leadsq.wire.Guard` (its deadline is
+``read_deadline``): however the read ends (done, failed, interrupted, abandoned by a chunk
+reader), the pages still in the air are stopped, their sockets shut, and no worker is
+waited for.
+
 Leads created or changed during a read shift the rows behind them between pages
 (rows are ordered by ``ProspectAutoId`` [ours]). Every JSON answer repeats the total,
 so a change shows as *drift*. A list read that drifted is read again by keyset, each

@@ -4,14 +4,21 @@ Every call goes through :meth:`Transport.call`, which
 
 1. waits for a slot in the sliding-window rate limiter shared by every call with the
    same access key in this process (`pyrate-limiter`_);
-2. sends the request on a keep-alive :class:`requests.Session` with timeouts;
+2. sends the request on a keep-alive :class:`requests.Session` with timeouts, within the
+   call's deadline (``call_deadline``, and the read's), its keys added to the call's
+   arguments only; follows a redirect only within the origin (:mod:`leadsq.wire`: one to
+   another host, port or scheme is refused, so the keys never leave), and reads the answer
+   as a stream up to ``max_answer_bytes`` decompressed;
 3. turns the answer into bytes or an :class:`~leadsq.errors.APIError`
    (:func:`leadsq.answers.check_answer`): a rate limit is one by its type or its words
-   whatever the HTTP status, an input error is a bad request even as a 500;
+   whatever the HTTP status, an input error is a bad request even as a 500, and a 200
+   that is neither JSON nor the CSV asked (a proxy's page) a transport error;
 4. retries rate limits (not a daily one), 5xx answers without an input-error type and
    transport failures (refused, dropped, timed out or cut-off answers) with bounded
-   exponential backoff and jitter (`tenacity`_), honouring ``Retry-After``. Each retry
-   waits for the rate limiter again, so retries never push the process over the limit.
+   exponential backoff and jitter (`tenacity`_), honouring ``Retry-After`` unless it
+   asks more than the retry budget has left (then raised at once). Each retry waits for
+   the rate limiter again, so retries never push the process over the limit; a read
+   stopped meanwhile (:class:`~leadsq.wire.Guard`) ends its waits and sends nothing more.
 
 Around that, it finds out on first use what the real service leaves open, and remembers
 it per host (:mod:`leadsq.learnt`): which Not Contacted path answers (candidates in the
@@ -63,7 +70,15 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.learnt import learnt
-from leadsq.wire import DeadlinePassed, Guard, install, origin, read_body, same_origin
+from leadsq.wire import (
+    DeadlinePassed,
+    Guard,
+    check_format,
+    install,
+    read_body,
+    refused_redirect,
+    same_origin,
+)
 
 __all__ = ["Answer", "Transport", "transport_for"]
 
@@ -320,7 +335,7 @@ class Transport:
         log.debug("%s -> %s in %.3f s, %d bytes", where, status, seconds, len(content))
         check_answer(where, status, reason, answer_headers, content, self._settings, self.redact)
         content_type = answer_headers.get("Content-Type", "")
-        _check_format(where, content_type, content, response_format if body is not None else "JSON")
+        check_format(where, content_type, content, response_format if body is not None else "JSON")
         return Answer(content, content_type, seconds)
 
     def _failure(self, where: str, exc: BaseException, expired: bool) -> TransportError:
@@ -373,7 +388,7 @@ class Transport:
                     return response.status_code, response.reason, response.headers, content
                 target = urljoin(url, response.headers["Location"])
             if not same_origin(url, target):
-                raise _refused_redirect(where, url, target, response.status_code, self.redact)
+                raise refused_redirect(where, url, target, response.status_code, self.redact)
             log.info(
                 "%s: redirected within %s to %s", where, self.base(name), urlsplit(target).path
             )
@@ -399,44 +414,6 @@ class Transport:
         for secret in self._secrets:
             text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
         return _KEY_PARAMETER.sub(r"\1***", text)
-
-
-def _refused_redirect(where: str, url: str, target: str, status: int, redact: Any) -> APIError:
-    """The error of a redirect to another origin (never followed: the keys stay home)."""
-    scheme, host, _ = origin(url)
-    to_scheme, to_host, _ = origin(target)
-    parts = urlsplit(target)
-    shown = redact(f"{parts.scheme}://{parts.netloc}{parts.path}")
-    if scheme == "https" and to_scheme != "https":
-        why = "from https to plain http, where the keys would travel in clear"
-    elif host != to_host:
-        why = f"to another host than {host}"
-    else:
-        why = "to another scheme or port"
-    return APIError(
-        f"{where} answered {status}, a redirect {why}: {shown}. Not followed, so the keys "
-        "went nowhere else; if that is the account's API host, read with host= set to it.",
-        status=status,
-    )
-
-
-def _check_format(where: str, content_type: str, content: bytes, asked: str) -> None:
-    """A success must be what was asked: JSON, or CSV when CSV was asked. Anything else
-    (a proxy's HTML page with status 200) is a transport failure, retried.
-
-    Raises
-    ------
-    TransportError
-        For an answer that is neither.
-    """
-    start = content.lstrip()[:1]
-    if start in (b"{", b"[") or (asked == "CSV" and "csv" in content_type.lower()):
-        return
-    raise TransportError(
-        f"{where} answered 200 with {content_type or 'no content type'}, not "
-        f"{'CSV or ' if asked == 'CSV' else ''}JSON (a proxy's page?): "
-        f"{content[:80].decode('utf-8', 'replace')!r}"
-    )
 
 
 def _retryable(error: BaseException) -> bool:

@@ -13,7 +13,9 @@ and query keys to wherever it points. This module gives :class:`~leadsq.transpor
   shuts every flight's sockets and refuses any further send or retry sleep under it, so
   no worker thread keeps sending after the read is over.
 * :func:`read_body`: an answer read as a stream, decompressed, up to ``limit`` bytes.
-* :func:`same_origin`: whether a redirect stays at the origin the keys belong to.
+* :func:`same_origin`: whether a redirect stays at the origin the keys belong to, and
+  :func:`refused_redirect`, the error of one that does not;
+* :func:`check_format`: a success is JSON, or the CSV asked, not a proxy's page.
 """
 
 from __future__ import annotations
@@ -30,16 +32,18 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from leadsq.errors import TransportError
+from leadsq.errors import APIError, TransportError
 
 __all__ = [
     "Cancelled",
     "DeadlinePassed",
     "Flight",
     "Guard",
+    "check_format",
     "install",
     "origin",
     "read_body",
+    "refused_redirect",
     "same_origin",
 ]
 
@@ -241,3 +245,41 @@ def origin(url: str) -> tuple[str, str, int | None]:
 def same_origin(url: str, target: str) -> bool:
     """Whether ``target`` has the scheme, host and port of ``url``."""
     return origin(url) == origin(target)
+
+
+def refused_redirect(where: str, url: str, target: str, status: int, redact: Any) -> APIError:
+    """The error of a redirect to another origin (never followed: the keys stay home)."""
+    scheme, host, _ = origin(url)
+    to_scheme, to_host, _ = origin(target)
+    parts = urlsplit(target)
+    shown = redact(f"{parts.scheme}://{parts.netloc}{parts.path}")
+    if scheme == "https" and to_scheme != "https":
+        why = "from https to plain http, where the keys would travel in clear"
+    elif host != to_host:
+        why = f"to another host than {host}"
+    else:
+        why = "to another scheme or port"
+    return APIError(
+        f"{where} answered {status}, a redirect {why}: {shown}. Not followed, so the keys "
+        "went nowhere else; if that is the account's API host, read with host= set to it.",
+        status=status,
+    )
+
+
+def check_format(where: str, content_type: str, content: bytes, asked: str) -> None:
+    """A success must be what was asked: JSON, or CSV when CSV was asked. Anything else
+    (a proxy's HTML page with status 200) is a transport failure, retried.
+
+    Raises
+    ------
+    TransportError
+        For an answer that is neither.
+    """
+    start = content.lstrip()[:1]
+    if start in (b"{", b"[") or (asked == "CSV" and "csv" in content_type.lower()):
+        return
+    raise TransportError(
+        f"{where} answered 200 with {content_type or 'no content type'}, not "
+        f"{'CSV or ' if asked == 'CSV' else ''}JSON (a proxy's page?): "
+        f"{content[:80].decode('utf-8', 'replace')!r}"
+    )
