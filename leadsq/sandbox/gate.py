@@ -81,8 +81,8 @@ class _MovingWindow:
     """At most ``calls`` calls per key in any ``window`` seconds, each dated by its arrival.
 
     Calls may be counted a little out of arrival order (workers take them up in turn):
-    each is admitted when fewer than ``calls`` admitted calls arrived in the window
-    ending at its own arrival.
+    each is admitted when fewer than ``calls`` admitted calls arrived after the window
+    before its own arrival began, those that arrived after it (counted first) included.
     """
 
     def __init__(self, calls: int, window: float) -> None:
@@ -98,10 +98,9 @@ class _MovingWindow:
             arrivals = self._arrivals.setdefault(key_id, [])
             del arrivals[: bisect.bisect_right(arrivals, arrived - 2 * self.window)]
             start = bisect.bisect_right(arrivals, arrived - self.window)
-            end = bisect.bisect_right(arrivals, arrived)
-            if end - start >= self.calls:
-                return arrivals[end - self.calls] + self.window - time.monotonic()
-            arrivals.insert(end, arrived)
+            if len(arrivals) - start >= self.calls:
+                return arrivals[len(arrivals) - self.calls] + self.window - time.monotonic()
+            bisect.insort(arrivals, arrived)
             return None
 
 
