@@ -18,6 +18,7 @@ from leadsq.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ConfigurationError,
     DailyLimitError,
     LeadsqError,
@@ -28,6 +29,7 @@ from leadsq.errors import (
     TransportError,
     WrongHostError,
 )
+from leadsq.limits import usage
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, read_leadsquared
 from leadsq.sandbox import Sandbox
@@ -40,6 +42,7 @@ __all__ = [
     "Account",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
@@ -60,6 +63,7 @@ __all__ = [
     "read_leadsquared",
     "settings",
     "unload_ipython_extension",
+    "usage",
 ]
 
 

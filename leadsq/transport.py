@@ -2,8 +2,9 @@
 
 Every call goes through :meth:`Transport.call`, which
 
-1. waits for a slot in the sliding-window rate limiter shared by every call with the
-   same access key in this process (`pyrate-limiter`_);
+1. waits for a slot in the sliding-window rate limit shared by every call with the
+   same access key, in this process and every other using the same store, and within
+   the day's budget (:mod:`leadsq.limits`, on `pyrate-limiter`_);
 2. sends the request on a keep-alive :class:`requests.Session` with timeouts;
 3. turns the answer into bytes or an :class:`~leadsq.errors.APIError`
    (:func:`leadsq.answers.check_answer`): a rate limit is one by its type or its words
@@ -12,6 +13,9 @@ Every call goes through :meth:`Transport.call`, which
    transport failures (refused, dropped, timed out or cut-off answers) with bounded
    exponential backoff and jitter (`tenacity`_), honouring ``Retry-After``. Each retry
    waits for the rate limiter again, so retries never push the process over the limit.
+   A rate-limit answer slows the key's shared limit down for a while and is retried
+   until ``max_retry_seconds``, however many times: waiting for the limit is no
+   failure. Other failures count against ``max_retries``.
 
 Around that, it finds out on first use what the real service leaves open, and remembers
 it per host (:mod:`leadsq.learnt`): which Not Contacted path answers (candidates in the
@@ -24,25 +28,22 @@ a 401, in the query string. Keys are redacted from every message and log line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import requests
-from pyrate_limiter import Limiter, Rate
 from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
     wait_random_exponential,
 )
 
@@ -51,6 +52,7 @@ from leadsq.config import AUTO, Connection
 from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import (
     AuthenticationError,
+    BudgetExceededError,
     DailyLimitError,
     NotFoundError,
     RateLimitError,
@@ -59,6 +61,7 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.learnt import learnt
+from leadsq.limits import limit_for
 
 __all__ = ["Answer", "Transport", "transport_for"]
 
@@ -91,42 +94,6 @@ class Answer:
     seconds: float
 
 
-class _SharedLimit:
-    """The limiter of one access key and limit, and the turn to wait in it.
-
-    One caller at a time waits in the limiter: when a slot frees, pyrate-limiter wakes
-    every waiter, and each dates its slot by the sleeps it asked for, not by the clock.
-    A crowd of waiters on a busy interpreter so spreads a window's calls out and dates
-    them early (the next window then starts early by as much, eating the margin).
-    """
-
-    def __init__(self, calls: int, window: float, margin: float) -> None:
-        # the margin widens the window itself: no two calls a window's calls apart
-        # go out less than window + margin apart (a sleep's buffer would not ensure it)
-        self._limiter = Limiter(Rate(calls, round((window + margin) * 1000)), buffer_ms=1)
-        self._turn = threading.Lock()
-
-    def acquire(self) -> None:
-        """Wait until a call may go out, and count it."""
-        with self._turn:
-            self._limiter.try_acquire("calls")  # one limiter per key: one name will do
-
-
-_limits: dict[tuple[str, int, float, float], _SharedLimit] = {}
-_limits_lock = threading.Lock()
-
-
-def _limit_for(access_key: str, rate_limit: tuple[int, float], margin: float) -> _SharedLimit:
-    """One limit per access key and limit, shared by the whole process."""
-    digest = hashlib.sha256(access_key.encode()).hexdigest()
-    calls, window = rate_limit
-    with _limits_lock:
-        key = (digest, int(calls), float(window), float(margin))
-        if key not in _limits:
-            _limits[key] = _SharedLimit(int(calls), float(window), float(margin))
-        return _limits[key]
-
-
 class Transport:
     """Calls the service for one :class:`~leadsq.config.Connection`.
 
@@ -134,15 +101,19 @@ class Transport:
     ----------
     connection : Connection
         Base URLs, keys and settings.
+
+    Attributes
+    ----------
+    limit : SharedLimit
+        The access key's rate limit and daily budget, shared through
+        ``settings.rate_limit_store`` (:func:`leadsq.limits.limit_for`).
     """
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
-        self._limit = _limit_for(
-            connection.access_key, settings.rate_limit, settings.rate_limit_margin
-        )
+        self.limit = limit_for(connection.access_key, settings)
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         self._session.mount("http://", adapter)
@@ -235,8 +206,7 @@ class Transport:
         first, largest = settings.backoff
         retrying = Retrying(
             retry=retry_if_exception(_retryable),
-            stop=stop_after_attempt(settings.max_retries + 1)
-            | stop_after_delay(settings.max_retry_seconds),
+            stop=_stop_rule(settings.max_retries, settings.max_retry_seconds),
             wait=_RetryAfterOr(wait_random_exponential(multiplier=first, max=largest)),
             before_sleep=self._log_retry,
             reraise=True,
@@ -264,7 +234,7 @@ class Transport:
         if body is not None:
             data = json.dumps(body).encode()
             headers["Content-Type"] = "application/json"
-        self._limit.acquire()
+        self.limit.acquire()
         started = time.perf_counter()
         try:
             response = self._session.request(
@@ -284,15 +254,21 @@ class Transport:
         log.debug(
             "%s -> %s in %.3f s, %d bytes", where, response.status_code, seconds, len(content)
         )
-        check_answer(
-            where,
-            response.status_code,
-            response.reason,
-            response.headers,
-            content,
-            self._settings,
-            self.redact,
-        )
+        try:
+            check_answer(
+                where,
+                response.status_code,
+                response.reason,
+                response.headers,
+                content,
+                self._settings,
+                self.redact,
+            )
+        except DailyLimitError:
+            raise
+        except RateLimitError:
+            self.limit.throttled()
+            raise
         return Answer(content, response.headers.get("Content-Type", ""), seconds)
 
     def redact(self, text: str) -> str:
@@ -303,8 +279,25 @@ class Transport:
 
 
 def _retryable(error: BaseException) -> bool:
-    """Rate limits (but the day's), server errors and transport failures are retried."""
-    return isinstance(error, RETRYABLE) and not isinstance(error, DailyLimitError)
+    """Rate limits (but the day's, the service's or our budget's), server errors and
+    transport failures are retried."""
+    return isinstance(error, RETRYABLE) and not isinstance(
+        error, (DailyLimitError, BudgetExceededError)
+    )
+
+
+def _stop_rule(max_retries: int, max_seconds: float) -> Callable[[RetryCallState], bool]:
+    """When to stop retrying one call: after ``max_seconds`` in any case, and after
+    ``max_retries`` retries of failures other than rate-limit answers."""
+    failures = 0
+
+    def stop(state: RetryCallState) -> bool:
+        nonlocal failures
+        error = state.outcome.exception() if state.outcome else None
+        failures += not isinstance(error, RateLimitError)
+        return failures > max_retries or (state.seconds_since_start or 0) >= max_seconds
+
+    return stop
 
 
 class _RetryAfterOr:

@@ -1,0 +1,356 @@
+"""Where an access key's limits are kept: its window of calls, its calls per day, its cooldown.
+
+One store per key *fingerprint* (:func:`fingerprint`: a hash of the key, never the key)
+and place, chosen by the ``rate_limit_store`` setting:
+
+``"file"`` (default) or ``"file:<directory>"``
+    Shared by every process on the machine: one SQLite file per fingerprint in the
+    user's cache directory (``platformdirs``) or in ``<directory>``. The window is
+    pyrate-limiter's SQLite bucket; each admission (budget, window, day count) runs
+    under the bucket's file lock, an OS lock the system drops when its process dies,
+    and SQLite rolls back a transaction its process did not finish: a process killed
+    while holding the store leaves it usable.
+``"redis://..."`` (or ``rediss://``)
+    Shared by every machine that reaches the Redis server (``pip install leadsq[redis]``):
+    pyrate-limiter's Redis bucket (an atomic script), day counts by ``INCR``, the
+    cooldown a key that expires. Nothing is held between commands, so a process killed
+    at any point leaves nothing locked.
+``"memory"``
+    This process only, as before the shared limit existed.
+
+A window's calls are dated by the wall clock in milliseconds, as pyrate-limiter's
+buckets date them, so processes (and machines) compare the same dates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections import Counter
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pyrate_limiter import AbstractBucket, InMemoryBucket, Rate, RateItem, SQLiteBucket
+
+from leadsq.errors import ConfigurationError
+
+__all__ = [
+    "STORE_KINDS",
+    "Store",
+    "check_store",
+    "fingerprint",
+    "known_stores",
+    "now_ms",
+    "renewal",
+    "store_for",
+    "utc_day",
+]
+
+STORE_KINDS = "'file', 'file:<directory>', 'memory' or 'redis://host:port/db'"
+_NAME = "call"  # a window holds one key's calls: one item name will do
+_KEEP_DAYS = 8  # day counts kept for usage(), then dropped
+
+
+def fingerprint(access_key: str) -> str:
+    """The name an access key's limits are kept under: 16 hex digits of a SHA-256
+    hash of the key. The key cannot be read back from it."""
+    return hashlib.sha256(b"leadsq-limits:" + access_key.encode()).hexdigest()[:16]
+
+
+def now_ms() -> int:
+    """Wall-clock milliseconds: the date of a call in every store."""
+    return time.time_ns() // 1_000_000
+
+
+def utc_day(at: float | None = None) -> str:
+    """The UTC day (``YYYY-MM-DD``) of ``at`` (epoch seconds), default now."""
+    return datetime.fromtimestamp(time.time() if at is None else at, timezone.utc).strftime(
+        "%Y-%m-%d"
+    )
+
+
+def renewal(day: str) -> datetime:
+    """When a day's budget renews: the next UTC midnight after ``day``."""
+    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    return start + timedelta(days=1)
+
+
+class Store(ABC):
+    """One key's limits in one place. Every method is safe across the store's users
+    (threads, processes, machines, as its kind allows)."""
+
+    kind = ""
+
+    def __init__(self, key_fingerprint: str) -> None:
+        self.fingerprint = key_fingerprint
+        self.bucket: AbstractBucket = self._make_bucket([Rate(1, 1000)])
+        self._leaked_at = 0
+
+    @abstractmethod
+    def _make_bucket(self, rates: list[Rate]) -> AbstractBucket: ...
+
+    @abstractmethod
+    def locked(self) -> AbstractContextManager[Any]:
+        """Held for one admission: budget, window and day count in one step."""
+
+    @abstractmethod
+    def calls_on(self, day: str) -> int:
+        """Calls counted on UTC ``day``."""
+
+    @abstractmethod
+    def count_call(self, day: str, step: int = 1) -> int:
+        """Add ``step`` calls to ``day`` (``-1`` takes one back); the day's new count."""
+
+    @abstractmethod
+    def cooldown_until(self) -> float:
+        """Epoch seconds until which the limit runs slower (0: not cooling down)."""
+
+    @abstractmethod
+    def cool_down(self, until: float) -> None:
+        """Run slower until ``until`` (epoch seconds), unless already cooling down longer."""
+
+    @abstractmethod
+    def window_calls(self, since: int) -> int:
+        """Calls dated at or after ``since`` (milliseconds)."""
+
+    def admit(self, rate: Rate) -> int:
+        """Put a call dated now into the window if ``rate`` allows it: 0, else the
+        milliseconds until it may. Call with :meth:`locked` held."""
+        now = now_ms()
+        if now - self._leaked_at > rate.interval:
+            self.bucket.leak(now)
+            self._leaked_at = now
+        self.bucket.rates = [rate]
+        item = RateItem(_NAME, now)
+        if self.bucket.put(item):
+            return 0
+        return max(int(self.bucket.waiting(item)), 1)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Drop connections (the state stays in its place)."""
+        self.bucket.close()
+
+
+class MemoryStore(Store):
+    """This process's limits only (pyrate-limiter's in-memory bucket)."""
+
+    kind = "memory"
+
+    def __init__(self, key_fingerprint: str) -> None:
+        self._lock = threading.RLock()
+        self._days: Counter[str] = Counter()
+        self._cooldown = 0.0
+        super().__init__(key_fingerprint)
+
+    def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
+        return InMemoryBucket(rates)
+
+    def locked(self) -> AbstractContextManager[Any]:
+        return self._lock
+
+    def calls_on(self, day: str) -> int:
+        return self._days[day]
+
+    def count_call(self, day: str, step: int = 1) -> int:
+        with self._lock:
+            self._days[day] += step
+            return self._days[day]
+
+    def cooldown_until(self) -> float:
+        return self._cooldown
+
+    def cool_down(self, until: float) -> None:
+        with self._lock:
+            self._cooldown = max(self._cooldown, until)
+
+    def window_calls(self, since: int) -> int:
+        with self._lock:
+            items = self.bucket.items  # type: ignore[attr-defined]
+            return sum(1 for item in items if item.timestamp >= since)
+
+
+class FileStore(Store):
+    """One SQLite file per key fingerprint in ``directory``, under a file lock."""
+
+    kind = "file"
+
+    def __init__(self, key_fingerprint: str, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.path = directory / f"{key_fingerprint}.sqlite"
+        super().__init__(key_fingerprint)
+        bucket: Any = self.bucket
+        self._lock = bucket.lock  # filelock's FileLock: excludes threads and processes
+        self._db: sqlite3.Connection = bucket.conn
+        with self._lock:
+            self._db.execute("CREATE TABLE IF NOT EXISTS days (day TEXT PRIMARY KEY, calls INT)")
+            self._db.execute("CREATE TABLE IF NOT EXISTS state (name TEXT PRIMARY KEY, value)")
+            self._db.commit()
+
+    def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
+        return SQLiteBucket.init_from_file(
+            rates, table="calls", db_path=str(self.path), use_file_lock=True
+        )
+
+    def locked(self) -> AbstractContextManager[Any]:
+        return self._lock
+
+    def _one(self, query: str, *parameters: Any) -> Any:
+        with self._lock:
+            row = self._db.execute(query, parameters).fetchone()
+            self._db.commit()
+        return row[0] if row else None
+
+    def calls_on(self, day: str) -> int:
+        return self._one("SELECT calls FROM days WHERE day = ?", day) or 0
+
+    def count_call(self, day: str, step: int = 1) -> int:
+        with self._lock:
+            oldest = utc_day(time.time() - _KEEP_DAYS * 86400)
+            self._db.execute("DELETE FROM days WHERE day < ?", (oldest,))
+            return int(
+                self._one(
+                    "INSERT INTO days VALUES (?, ?) ON CONFLICT(day) "
+                    "DO UPDATE SET calls = calls + excluded.calls RETURNING calls",
+                    day,
+                    step,
+                )
+            )
+
+    def cooldown_until(self) -> float:
+        return float(self._one("SELECT value FROM state WHERE name = 'cooldown_until'") or 0)
+
+    def cool_down(self, until: float) -> None:
+        self._one(
+            "INSERT INTO state VALUES ('cooldown_until', ?) ON CONFLICT(name) "
+            "DO UPDATE SET value = max(value, excluded.value) RETURNING value",
+            until,
+        )
+
+    def window_calls(self, since: int) -> int:
+        return int(self._one("SELECT COUNT(*) FROM calls WHERE item_timestamp >= ?", since))
+
+
+class RedisStore(Store):
+    """The key's limits in Redis: a sorted set, a counter a day, an expiring cooldown."""
+
+    kind = "redis"
+
+    def __init__(self, key_fingerprint: str, url: str) -> None:
+        try:
+            import redis
+        except ImportError:
+            raise ConfigurationError(
+                "rate_limit_store='redis://...' needs the redis package: "
+                "pip install 'leadsq[redis]'"
+            ) from None
+        self._redis = redis.Redis.from_url(url)
+        self._prefix = f"leadsq:limits:{key_fingerprint}:"
+        self._lock = threading.RLock()  # this process's threads; Redis orders the rest
+        super().__init__(key_fingerprint)
+
+    def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
+        from pyrate_limiter import RedisBucket
+
+        bucket: AbstractBucket = RedisBucket.init(rates, self._redis, self._prefix + "window")
+        return bucket
+
+    def locked(self) -> AbstractContextManager[Any]:
+        return self._lock
+
+    def calls_on(self, day: str) -> int:
+        return int(self._redis.get(self._prefix + "day:" + day) or 0)
+
+    def count_call(self, day: str, step: int = 1) -> int:
+        key = self._prefix + "day:" + day
+        pipe = self._redis.pipeline()
+        pipe.incrby(key, step)
+        pipe.expire(key, _KEEP_DAYS * 86400)
+        calls, _ = pipe.execute()
+        return int(calls)
+
+    def cooldown_until(self) -> float:
+        return float(self._redis.get(self._prefix + "cooldown") or 0)
+
+    def cool_down(self, until: float) -> None:
+        left = int((until - time.time()) * 1000)
+        if left > 0 and until > self.cooldown_until():
+            self._redis.set(self._prefix + "cooldown", until, px=left)
+
+    def window_calls(self, since: int) -> int:
+        return int(self._redis.zcount(self._prefix + "window", since, "+inf"))
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def check_store(spec: str) -> str:
+    """``spec`` if it names a store, else :class:`ConfigurationError`."""
+    if not isinstance(spec, str):
+        raise ConfigurationError(f"rate_limit_store must be {STORE_KINDS}; got {spec!r}")
+    scheme = urlsplit(spec).scheme
+    if spec in ("file", "memory") or (scheme == "file" and _directory(spec).is_absolute()):
+        return spec
+    if scheme in ("redis", "rediss") and "://" in spec:
+        return spec
+    raise ConfigurationError(f"rate_limit_store must be {STORE_KINDS}; got {_shown(spec)!r}")
+
+
+def _directory(spec: str) -> Path:
+    if spec == "file":
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("leadsq")) / "limits"
+    return Path(urlsplit(spec).path or spec.removeprefix("file:"))
+
+
+def _shown(spec: str) -> str:
+    """``spec`` without a password, for messages."""
+    parts = urlsplit(spec)
+    if parts.password:
+        return spec.replace(f":{parts.password}@", ":***@")
+    return spec
+
+
+_stores: dict[tuple[str, str], Store] = {}
+_stores_lock = threading.Lock()
+
+
+def store_for(spec: str, key_fingerprint: str) -> Store:
+    """The process's store for ``spec`` (a ``rate_limit_store`` value) and a fingerprint."""
+    spec = check_store(spec)
+    with _stores_lock:
+        store = _stores.get((spec, key_fingerprint))
+        if store is None:
+            if spec == "memory":
+                store = MemoryStore(key_fingerprint)
+            elif urlsplit(spec).scheme == "file" or spec == "file":
+                store = FileStore(key_fingerprint, _directory(spec))
+            else:
+                store = RedisStore(key_fingerprint, spec)
+            _stores[spec, key_fingerprint] = store
+        return store
+
+
+def known_stores(spec: str) -> list[Store]:
+    """Every key's store in ``spec``'s place: the files of a directory, the keys of a
+    Redis database, or this process's memory."""
+    spec = check_store(spec)
+    if spec == "memory":
+        with _stores_lock:
+            return [store for (where, _), store in _stores.items() if where == spec]
+    if spec == "file" or urlsplit(spec).scheme == "file":
+        directory = _directory(spec)
+        found = sorted(path.stem for path in directory.glob("*.sqlite"))
+    else:
+        import redis
+
+        with redis.Redis.from_url(spec) as client:
+            names = client.scan_iter(match="leadsq:limits:*", count=1000)
+            found = sorted({name.decode().split(":")[2] for name in names})
+    return [store_for(spec, name) for name in found]
