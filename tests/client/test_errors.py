@@ -22,8 +22,11 @@ from tests.conftest import connect
 
 @pytest.fixture
 def quick_retries(fresh_settings) -> leadsq.Settings:
-    """Two fast retries, so that failing for good takes well under a second."""
-    return leadsq.configure(max_retries=2, backoff=(0.01, 0.02), rate_limit=(10_000, 1))
+    """Two fast retries, and rate-limit answers retried for half a second, so that
+    failing for good takes well under a second."""
+    return leadsq.configure(
+        max_retries=2, max_retry_seconds=0.5, backoff=(0.01, 0.02), rate_limit=(10_000, 1)
+    )
 
 
 def closed_port_url() -> str:

@@ -1,0 +1,96 @@
+"""Processes reading on one access key share its limit through the store."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import leadsq
+from leadsq.limits.stores import fingerprint, store_for, utc_day
+
+from .conftest import ROOT, connect, read_ids, small_sandbox, start_readers
+
+QUERY = {"columns": ["ProspectAutoId"], "page_size": 50}  # 6 pages of the 300 leads
+
+
+def test_four_processes_on_one_key_send_no_more_than_the_limit_and_read_exactly(store, access_key):
+    settings = {"rate_limit": [5, 1], "rate_limit_store": store}
+    with small_sandbox(access_key) as box:
+        readers = start_readers(4, box, settings, QUERY)
+        reads = [read_ids(reader) for reader in readers]
+        stats = box.stats()
+    assert all(ids == list(range(1, 301)) for ids in reads)
+    assert stats["answers"] == {"200": 4 * 7}  # a metadata call and 6 pages each, no 429
+    assert stats["peak_window_calls"] <= 5
+
+
+HOLDER = """
+import sqlite3, sys, time
+from leadsq.limits.stores import store_for
+store = store_for(sys.argv[1], sys.argv[2])
+with store.locked():
+    db = sqlite3.connect(store.path, isolation_level=None)
+    db.execute("BEGIN IMMEDIATE")
+    db.execute("INSERT INTO days VALUES ('2000-01-01', 1000)")
+    print("holding", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_process_killed_while_holding_the_file_store_leaves_it_usable(
+    tmp_path, access_key, fresh_settings
+):
+    store = f"file:{tmp_path}"
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLDER, store, fingerprint(access_key)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    ) as holder:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        os.kill(holder.pid, signal.SIGKILL)  # in the middle of a write, the lock held
+    leadsq.configure(rate_limit=(5, 1), rate_limit_store=store)
+    with small_sandbox(access_key) as box:
+        frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    kept = store_for(store, fingerprint(access_key))
+    assert kept.calls_on("2000-01-01") == 0  # the killed write was rolled back
+    assert kept.calls_on(utc_day()) == 7
+
+
+USAGE = """
+import sys
+import pandas as pd
+import leadsq
+print("ready", flush=True)
+sys.stdin.readline()
+until = leadsq.usage(sys.argv[2], store=sys.argv[1]).iloc[0].cooldown_until
+print(0 if pd.isna(until) else until.timestamp())
+"""
+
+
+def test_a_rate_limit_answer_slows_the_key_down_for_every_process(
+    store, access_key, fresh_settings
+):
+    # the client believes in twice the sandbox's limit: the 6th and 7th calls are refused
+    leadsq.configure(rate_limit=(10, 5), rate_limit_store=store, backoff=(0.01, 0.05))
+    with subprocess.Popen(
+        [sys.executable, "-c", USAGE, store, access_key],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    ) as other:
+        assert other.stdout is not None and other.stdout.readline().strip() == "ready"
+        with small_sandbox(access_key, rate_limit=(5, 5)) as box:
+            frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+            refused = box.stats()["answers"].get("429", 0)
+        cooling_until, _ = other.communicate("go\n", timeout=60)
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    # the refused calls slowed the key to 5 calls / 5 s: their retries waited for the
+    # window instead of drawing a 429 each (without it, a retry every 10-50 ms for 5 s)
+    assert 1 <= refused <= 2
+    assert float(cooling_until) > time.time()  # another process sees the slow-down
