@@ -9,7 +9,8 @@ the limit, however many they are.
 A rate-limit answer means someone sent more than we know of (another tool on the
 account, a second machine on a file store, a clock off by a margin). After one, the
 limit slows down for every process on the key, as botocore's adaptive retry mode does:
-for :data:`COOLDOWN_WINDOWS` windows it admits half the calls per window (at least 1).
+for :data:`COOLDOWN_WINDOWS` windows it admits :data:`COOLDOWN_SHARE` of the calls per
+window (botocore's factor; at least one call).
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from leadsq.limits.stores import Store, fingerprint, renewal, store_for, utc_day
 if TYPE_CHECKING:
     from leadsq.config import Settings
 
-__all__ = ["COOLDOWN_WINDOWS", "SharedLimit", "limit_for"]
+__all__ = ["COOLDOWN_SHARE", "COOLDOWN_WINDOWS", "SharedLimit", "limit_for"]
 
 log = logging.getLogger("leadsq")
 
 COOLDOWN_WINDOWS = 2
+COOLDOWN_SHARE = 0.7
 
 
 class SharedLimit:
@@ -63,7 +65,7 @@ class SharedLimit:
         self.budget = budget
         interval = round((window + margin) * 1000)
         self._rate = Rate(calls, interval)
-        self._slow = Rate(max(1, calls // 2), interval)
+        self._slow = Rate(max(1, int(calls * COOLDOWN_SHARE)), interval)
         self._turn = threading.Lock()
 
     def acquire(self) -> None:
