@@ -9,7 +9,7 @@ the limit, however many they are.
 A rate-limit answer means someone sent more than we know of (another tool on the
 account, a second machine on a file store, a clock off by a margin). After one, the
 limit slows down for every process on the key, as botocore's adaptive retry mode does:
-for :data:`COOLDOWN_WINDOWS` windows it admits :data:`COOLDOWN_SHARE` of the calls per
+for :data:`COOLDOWN_WINDOWS` window(s) it admits :data:`COOLDOWN_SHARE` of the calls per
 window (botocore's factor; at least one call).
 """
 
@@ -32,7 +32,7 @@ __all__ = ["COOLDOWN_SHARE", "COOLDOWN_WINDOWS", "SharedLimit", "limit_for"]
 
 log = logging.getLogger("leadsq")
 
-COOLDOWN_WINDOWS = 2
+COOLDOWN_WINDOWS = 1
 COOLDOWN_SHARE = 0.7
 
 

@@ -8,8 +8,11 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 import leadsq
 from leadsq.limits.stores import fingerprint, store_for, utc_day
+from leadsq.sandbox import Faults
 
 from .conftest import ROOT, connect, read_ids, small_sandbox, start_readers
 
@@ -61,6 +64,20 @@ def test_a_process_killed_while_holding_the_file_store_leaves_it_usable(
     assert kept.calls_on(utc_day()) == 7
 
 
+def test_a_rate_limit_answer_slows_the_key_down_and_its_retries_wait_for_the_window(
+    store, access_key, fresh_settings
+):
+    # the client believes in twice the sandbox's limit: the 6th and 7th calls are refused
+    leadsq.configure(rate_limit=(10, 5), rate_limit_store=store, backoff=(0.01, 0.05))
+    with small_sandbox(access_key, rate_limit=(5, 5)) as box:
+        frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+        refused = box.stats()["answers"].get("429", 0)
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    # the refused calls slowed the key to 7 calls / 5 s: their retries waited for the
+    # window instead of drawing a 429 each (without it, a retry every 10-50 ms for 5 s)
+    assert 1 <= refused <= 2
+
+
 USAGE = """
 import sys
 import pandas as pd
@@ -72,11 +89,8 @@ print(0 if pd.isna(until) else until.timestamp())
 """
 
 
-def test_a_rate_limit_answer_slows_the_key_down_for_every_process(
-    store, access_key, fresh_settings
-):
-    # the client believes in twice the sandbox's limit: the 6th and 7th calls are refused
-    leadsq.configure(rate_limit=(10, 5), rate_limit_store=store, backoff=(0.01, 0.05))
+def test_another_process_on_the_key_sees_the_slow_down(store, access_key, fresh_settings):
+    leadsq.configure(rate_limit=(10, 5), rate_limit_store=store, max_retry_seconds=0.2)
     with subprocess.Popen(
         [sys.executable, "-c", USAGE, store, access_key],
         stdin=subprocess.PIPE,
@@ -85,12 +99,11 @@ def test_a_rate_limit_answer_slows_the_key_down_for_every_process(
         cwd=ROOT,
     ) as other:
         assert other.stdout is not None and other.stdout.readline().strip() == "ready"
-        with small_sandbox(access_key, rate_limit=(5, 5)) as box:
-            frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
-            refused = box.stats()["answers"].get("429", 0)
+        with (
+            small_sandbox(access_key, rate_limit=None, faults=Faults(rate_limit=1.0)) as box,
+            pytest.raises(leadsq.RateLimitError),
+        ):
+            leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+        refused_at = time.time()
         cooling_until, _ = other.communicate("go\n", timeout=60)
-    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
-    # the refused calls slowed the key to 5 calls / 5 s: their retries waited for the
-    # window instead of drawing a 429 each (without it, a retry every 10-50 ms for 5 s)
-    assert 1 <= refused <= 2
-    assert float(cooling_until) > time.time()  # another process sees the slow-down
+    assert float(cooling_until) > refused_at  # one window after the last refusal
