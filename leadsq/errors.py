@@ -166,7 +166,7 @@ class BudgetExceededError(RateLimitError):
         When the budget renews: the next UTC midnight.
     """
 
-    def __init__(self, message: str, *, budget: int, calls_today: int, renews_at: Any) -> None:
+    def __init__(self, message: str, *, budget: int, calls_today: int, renews_at: datetime) -> None:
         super().__init__(message)
         self.budget = budget
         self.calls_today = calls_today
