@@ -322,19 +322,44 @@ _stores_lock = threading.Lock()
 
 
 def store_for(spec: str, key_fingerprint: str) -> Store:
-    """The process's store for ``spec`` (a ``rate_limit_store`` value) and a fingerprint."""
+    """The process's store for ``spec`` (a ``rate_limit_store`` value) and a fingerprint.
+
+    Raises
+    ------
+    ConfigurationError
+        When the place cannot be used: a directory that cannot be written, a Redis
+        server that does not answer.
+    """
     spec = check_store(spec)
     with _stores_lock:
         store = _stores.get((spec, key_fingerprint))
         if store is None:
-            if spec == "memory":
-                store = MemoryStore(key_fingerprint)
-            elif urlsplit(spec).scheme == "file" or spec == "file":
-                store = FileStore(key_fingerprint, _directory(spec))
-            else:
-                store = RedisStore(key_fingerprint, spec)
-            _stores[spec, key_fingerprint] = store
+            store = _stores[spec, key_fingerprint] = _open(spec, key_fingerprint)
         return store
+
+
+def _open(spec: str, key_fingerprint: str) -> Store:
+    if spec == "memory":
+        return MemoryStore(key_fingerprint)
+    if spec == "file" or urlsplit(spec).scheme == "file":
+        directory = _directory(spec)
+        try:
+            return FileStore(key_fingerprint, directory)
+        except (OSError, sqlite3.Error) as exc:
+            raise ConfigurationError(
+                f"rate_limit_store={spec!r} cannot keep the rate limit in {directory}: {exc}. "
+                "Choose a directory this process can write (rate_limit_store='file:/path') "
+                "or rate_limit_store='memory' (this process only)"
+            ) from None
+    try:
+        return RedisStore(key_fingerprint, spec)
+    except ConfigurationError:
+        raise
+    except Exception as exc:  # redis-py's connection and response errors
+        raise ConfigurationError(
+            f"rate_limit_store={_shown(spec)!r}: Redis does not answer "
+            f"({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def known_stores(spec: str) -> list[Store]:

@@ -14,7 +14,7 @@ import leadsq
 from leadsq.limits.stores import fingerprint, store_for, utc_day
 from leadsq.sandbox import Faults
 
-from .conftest import ROOT, connect, read_ids, small_sandbox, start_readers
+from .conftest import ROOT, connect, free_port, read_ids, small_sandbox, start_readers
 
 QUERY = {"columns": ["ProspectAutoId"], "page_size": 50}  # 6 pages of the 300 leads
 
@@ -107,3 +107,26 @@ def test_another_process_on_the_key_sees_the_slow_down(store, access_key, fresh_
         refused_at = time.time()
         cooling_until, _ = other.communicate("go\n", timeout=60)
     assert float(cooling_until) > refused_at  # one window after the last refusal
+
+
+def test_a_store_that_cannot_be_used_is_a_configuration_error_naming_it(
+    tmp_path, access_key, fresh_settings
+):
+    not_a_directory = tmp_path / "file"
+    not_a_directory.write_text("")
+    leadsq.configure(rate_limit_store=f"file:{not_a_directory}")
+    with small_sandbox(access_key) as box, pytest.raises(leadsq.ConfigurationError) as caught:
+        leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+    assert str(not_a_directory) in str(caught.value)
+    assert access_key not in str(caught.value)
+    with pytest.raises(leadsq.ConfigurationError, match="rate_limit_store"):
+        leadsq.configure(rate_limit_store="sqlite")
+
+
+def test_a_redis_store_that_does_not_answer_is_a_configuration_error(access_key, fresh_settings):
+    port = free_port()
+    leadsq.configure(rate_limit_store=f"redis://user:secret@127.0.0.1:{port}/0")
+    with small_sandbox(access_key) as box, pytest.raises(leadsq.ConfigurationError) as caught:
+        leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+    assert "Redis does not answer" in str(caught.value)
+    assert "secret" not in str(caught.value)
