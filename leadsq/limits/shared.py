@@ -80,10 +80,11 @@ class SharedLimit:
         with self._turn:
             while True:
                 with store.locked():
-                    day = utc_day()
+                    now = store.now() / 1000
+                    day = utc_day(now)
                     if self.budget is not None and store.calls_on(day) >= self.budget:
                         raise self.over_budget(day)
-                    slow = store.cooldown_until() > time.time()
+                    slow = store.cooldown_until() > now
                     wait = store.admit(self._slow if slow else self._rate)
                     if not wait:
                         calls = store.count_call(day)
@@ -96,7 +97,7 @@ class SharedLimit:
 
     def throttled(self) -> None:
         """The service answered a rate limit: slow down every process on the key."""
-        until = time.time() + COOLDOWN_WINDOWS * self.window
+        until = self.store.now() / 1000 + COOLDOWN_WINDOWS * self.window
         log.info(
             "rate-limit answer: key %s runs at %d calls / %g s for %g s",
             self.store.fingerprint,
@@ -110,11 +111,11 @@ class SharedLimit:
         """Calls the day's budget still allows (``None``: no budget)."""
         if self.budget is None:
             return None
-        return max(self.budget - self.store.calls_on(utc_day()), 0)
+        return max(self.budget - self.store.calls_on(utc_day(self.store.now() / 1000)), 0)
 
     def over_budget(self, day: str | None = None) -> BudgetExceededError:
         """The error of a call the day's budget does not allow."""
-        day = day or utc_day()
+        day = day or utc_day(self.store.now() / 1000)
         assert self.budget is not None
         renews = renewal(day)
         calls = self.store.calls_on(day)

@@ -12,14 +12,18 @@ and place, chosen by the ``rate_limit_store`` setting:
     while holding the store leaves it usable.
 ``"redis://..."`` (or ``rediss://``)
     Shared by every machine that reaches the Redis server (``pip install leadsq[redis]``):
-    pyrate-limiter's Redis bucket (an atomic script), day counts by ``INCR``, the
-    cooldown a key that expires. Nothing is held between commands, so a process killed
-    at any point leaves nothing locked.
+    pyrate-limiter's Redis bucket, day counts by ``INCR``, the cooldown a key that
+    expires. Calls are dated by the Redis server's clock, so machines whose clocks
+    differ still share one window, and each admission runs under a Redis lock that
+    expires after 2 s, so a process killed while holding it holds it no longer. (The
+    bucket's script counts the calls dated up to the caller's date: without the lock,
+    a process that read the clock a moment before another's call went in would not see
+    that call, and 4 processes drew 429s.)
 ``"memory"``
     This process only, as before the shared limit existed.
 
-A window's calls are dated by the wall clock in milliseconds, as pyrate-limiter's
-buckets date them, so processes (and machines) compare the same dates.
+A window's calls are dated in milliseconds by the store's clock (:meth:`Store.now`): the
+machine's wall clock, which every process on it shares, or the Redis server's.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections import Counter
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -64,7 +69,7 @@ def fingerprint(access_key: str) -> str:
 
 
 def now_ms() -> int:
-    """Wall-clock milliseconds: the date of a call in every store."""
+    """Wall-clock milliseconds of this machine."""
     return time.time_ns() // 1_000_000
 
 
@@ -95,6 +100,10 @@ class Store(ABC):
     @abstractmethod
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket: ...
 
+    def now(self) -> int:
+        """The store's clock, in milliseconds: what its calls are dated by."""
+        return now_ms()
+
     @abstractmethod
     def locked(self) -> AbstractContextManager[Any]:
         """Held for one admission: budget, window and day count in one step."""
@@ -122,7 +131,7 @@ class Store(ABC):
     def admit(self, rate: Rate) -> int:
         """Put a call dated now into the window if ``rate`` allows it: 0, else the
         milliseconds until it may. Call with :meth:`locked` held."""
-        now = now_ms()
+        now = self.now()
         if now - self._leaked_at > rate.interval:
             self.bucket.leak(now)
             self._leaked_at = now
@@ -251,7 +260,6 @@ class RedisStore(Store):
             ) from None
         self._redis = redis.Redis.from_url(url)
         self._prefix = f"leadsq:limits:{key_fingerprint}:"
-        self._lock = threading.RLock()  # this process's threads; Redis orders the rest
         super().__init__(key_fingerprint)
 
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
@@ -259,9 +267,6 @@ class RedisStore(Store):
 
         bucket: AbstractBucket = RedisBucket.init(rates, self._redis, self._prefix + "window")
         return bucket
-
-    def locked(self) -> AbstractContextManager[Any]:
-        return self._lock
 
     def calls_on(self, day: str) -> int:
         return int(self._redis.get(self._prefix + "day:" + day) or 0)
@@ -277,8 +282,24 @@ class RedisStore(Store):
     def cooldown_until(self) -> float:
         return float(self._redis.get(self._prefix + "cooldown") or 0)
 
+    def now(self) -> int:
+        seconds, microseconds = self._redis.time()
+        return int(seconds) * 1000 + int(microseconds) // 1000
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        from redis.exceptions import LockError
+
+        lock = self._redis.lock(self._prefix + "lock", timeout=2, sleep=0.001)
+        lock.acquire()
+        try:
+            yield
+        finally:
+            with suppress(LockError):  # held past its 2 s: it expired, nothing to release
+                lock.release()
+
     def cool_down(self, until: float) -> None:
-        left = int((until - time.time()) * 1000)
+        left = int(until * 1000) - self.now()
         if left > 0 and until > self.cooldown_until():
             self._redis.set(self._prefix + "cooldown", until, px=left)
 

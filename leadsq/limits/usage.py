@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from leadsq import config
-from leadsq.limits.stores import fingerprint, known_stores, now_ms, store_for, utc_day
+from leadsq.limits.stores import fingerprint, known_stores, store_for, utc_day
 
 __all__ = ["usage"]
 
@@ -47,10 +47,11 @@ def usage(access_key: str | None = None, *, store: str | None = None) -> pd.Data
         stores = [store_for(spec, fingerprint(access_key))]
     else:
         stores = known_stores(spec)
-    since = now_ms() - round(window * 1000)
-    day = utc_day()
     rows = []
     for each in stores:
+        now = each.now()
+        since = now - round(window * 1000)
+        day = utc_day(now / 1000)
         cooldown = each.cooldown_until()
         rows.append(
             {
@@ -59,7 +60,7 @@ def usage(access_key: str | None = None, *, store: str | None = None) -> pd.Data
                 "window_limit": int(calls),
                 "today_calls": each.calls_on(day),
                 "daily_budget": current.daily_budget,
-                "cooldown_until": cooldown if cooldown > now_ms() / 1000 else None,
+                "cooldown_until": cooldown if cooldown > now / 1000 else None,
             }
         )
     frame = pd.DataFrame(rows, columns=["fingerprint", *COLUMNS]).set_index("fingerprint")
