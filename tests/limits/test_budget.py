@@ -83,3 +83,9 @@ def test_rate_limit_answers_are_retried_until_max_retry_seconds_however_many(
         refused = box.stats()["answers"].get("429", 0)
     assert frame.ProspectAutoId.tolist() == list(range(1, 301))
     assert refused > 1
+
+
+@pytest.mark.parametrize("budget", [0, -1, 2.5, True, "100"])
+def test_a_daily_budget_that_is_no_count_of_calls_is_refused(budget, fresh_settings):
+    with pytest.raises(leadsq.ConfigurationError, match="daily_budget"):
+        leadsq.configure(daily_budget=budget)
