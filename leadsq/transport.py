@@ -265,6 +265,7 @@ class Transport:
                 self.redact,
             )
         except DailyLimitError:
+            self.limit.capped()
             raise
         except RateLimitError:
             self.limit.throttled()

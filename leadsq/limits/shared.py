@@ -6,6 +6,10 @@ checks the day's budget, puts the call in the sliding window if the window has r
 using the same store and key sees the same window, so together they send no more than
 the limit, however many they are.
 
+An answer that the service's daily cap is reached is remembered for the key and the
+UTC day: every process on the key then stops at once with
+:class:`~leadsq.errors.DailyLimitError` instead of spending a call to be told again.
+
 A rate-limit answer means someone sent more than we know of (another tool on the
 account, a second machine on a file store, a clock off by a margin). After one, the
 limit slows down for every process on the key, as botocore's adaptive retry mode does:
@@ -22,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from pyrate_limiter import Rate
 
-from leadsq.errors import BudgetExceededError
+from leadsq.errors import BudgetExceededError, DailyLimitError
 from leadsq.limits.stores import Store, fingerprint, renewal, store_for, utc_day
 
 if TYPE_CHECKING:
@@ -84,6 +88,8 @@ class SharedLimit:
                     day = utc_day(now)
                     if self.budget is not None and store.calls_on(day) >= self.budget:
                         raise self.over_budget(day)
+                    if store.capped_on() == day:
+                        raise self._capped(day)
                     slow = store.cooldown_until() > now
                     wait = store.admit(self._slow if slow else self._rate)
                     if not wait:
@@ -106,6 +112,22 @@ class SharedLimit:
             COOLDOWN_WINDOWS * self.window,
         )
         self.store.cool_down(until)
+
+    def capped(self) -> None:
+        """The service answered its daily cap: every process on the key stops calling
+        until the next UTC midnight (a call would only be refused again)."""
+        self.store.cap(utc_day(self.store.now() / 1000))
+
+    def _capped(self, day: str) -> DailyLimitError:
+        renews = renewal(day)
+        error = DailyLimitError(
+            f"the service's daily cap for this access key (fingerprint "
+            f"{self.store.fingerprint}) was reached on {day} (UTC), as a call of this or "
+            f"another process was told: no call is sent until it renews at "
+            f"{renews:%Y-%m-%d %H:%M} UTC"
+        )
+        error.renews_at = renews
+        return error
 
     def calls_left(self) -> int | None:
         """Calls the day's budget still allows (``None``: no budget)."""

@@ -128,6 +128,14 @@ class Store(ABC):
     def window_calls(self, since: int) -> int:
         """Calls dated at or after ``since`` (milliseconds)."""
 
+    @abstractmethod
+    def capped_on(self) -> str:
+        """The last UTC day the service answered its daily cap ("" if never)."""
+
+    @abstractmethod
+    def cap(self, day: str) -> None:
+        """Remember that the service answered its daily cap on ``day``."""
+
     def admit(self, rate: Rate) -> int:
         """Put a call dated now into the window if ``rate`` allows it: 0, else the
         milliseconds until it may. Call with :meth:`locked` held."""
@@ -155,6 +163,7 @@ class MemoryStore(Store):
         self._lock = threading.RLock()
         self._days: Counter[str] = Counter()
         self._cooldown = 0.0
+        self._capped_on = ""
         super().__init__(key_fingerprint)
 
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
@@ -182,6 +191,12 @@ class MemoryStore(Store):
         with self._lock:
             items = self.bucket.items  # type: ignore[attr-defined]
             return sum(1 for item in items if item.timestamp >= since)
+
+    def capped_on(self) -> str:
+        return self._capped_on
+
+    def cap(self, day: str) -> None:
+        self._capped_on = day
 
 
 class FileStore(Store):
@@ -244,6 +259,16 @@ class FileStore(Store):
     def window_calls(self, since: int) -> int:
         return int(self._one("SELECT COUNT(*) FROM calls WHERE item_timestamp >= ?", since))
 
+    def capped_on(self) -> str:
+        return str(self._one("SELECT value FROM state WHERE name = 'capped_on'") or "")
+
+    def cap(self, day: str) -> None:
+        self._one(
+            "INSERT INTO state VALUES ('capped_on', ?) ON CONFLICT(name) "
+            "DO UPDATE SET value = excluded.value RETURNING value",
+            day,
+        )
+
 
 class RedisStore(Store):
     """The key's limits in Redis: a sorted set, a counter a day, an expiring cooldown."""
@@ -305,6 +330,13 @@ class RedisStore(Store):
 
     def window_calls(self, since: int) -> int:
         return int(self._redis.zcount(self._prefix + "window", since, "+inf"))
+
+    def capped_on(self) -> str:
+        value = self._redis.get(self._prefix + "capped_on")
+        return value.decode() if isinstance(value, bytes) else ""
+
+    def cap(self, day: str) -> None:
+        self._redis.set(self._prefix + "capped_on", day, ex=2 * 86400)
 
     def close(self) -> None:
         self._redis.close()

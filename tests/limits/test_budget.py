@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 
 import pandas as pd
@@ -10,7 +13,7 @@ import pytest
 import leadsq
 from leadsq.sandbox import Faults
 
-from .conftest import connect, read_ids, small_sandbox, start_readers
+from .conftest import ROOT, connect, read_ids, small_sandbox, start_readers
 
 QUERY = {"columns": ["ProspectAutoId"], "page_size": 30}  # 10 pages of the 300 leads
 
@@ -89,3 +92,34 @@ def test_rate_limit_answers_are_retried_until_max_retry_seconds_however_many(
 def test_a_daily_budget_that_is_no_count_of_calls_is_refused(budget, fresh_settings):
     with pytest.raises(leadsq.ConfigurationError, match="daily_budget"):
         leadsq.configure(daily_budget=budget)
+
+
+CAPPED = """
+import json, sys
+import leadsq
+leadsq.configure(rate_limit=(1000, 1), rate_limit_store=sys.argv[1])
+try:
+    leadsq.read_leadsquared("distribution", **json.loads(sys.argv[2]))
+except leadsq.DailyLimitError as error:
+    print(type(error).__name__, error.renews_at.isoformat())
+"""
+
+
+def test_the_services_daily_cap_stops_every_process_on_the_key_without_a_call(
+    store, access_key, fresh_settings
+):
+    leadsq.configure(rate_limit=(1000, 1), rate_limit_store=store)
+    with small_sandbox(access_key, rate_limit=None, daily_cap=3) as box:
+        with pytest.raises(leadsq.DailyLimitError):
+            leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
+        answered = calls(box)
+        other = subprocess.run(
+            [sys.executable, "-c", CAPPED, store, json.dumps({**QUERY, **connect(box)})],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=True,
+        )
+        assert calls(box) == answered  # the other process was not sent to be told again
+    midnight = (datetime.now(timezone.utc) + timedelta(days=1)).date()
+    assert other.stdout.split() == ["DailyLimitError", f"{midnight}T00:00:00+00:00"]
