@@ -105,7 +105,7 @@ class Transport:
     Attributes
     ----------
     limit : SharedLimit
-        The access key's rate limit and daily budget, shared through
+        The account's rate limit and daily budget (its key on its host), shared through
         ``settings.rate_limit_store`` (:func:`leadsq.limits.limit_for`).
     """
 
@@ -113,7 +113,7 @@ class Transport:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
-        self.limit = limit_for(connection.access_key, settings)
+        self.limit = limit_for(connection)
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         self._session.mount("http://", adapter)

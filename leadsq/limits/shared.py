@@ -30,7 +30,7 @@ from leadsq.errors import BudgetExceededError, DailyLimitError
 from leadsq.limits.stores import Store, fingerprint, renewal, store_for, utc_day
 
 if TYPE_CHECKING:
-    from leadsq.config import Settings
+    from leadsq.config import Connection
 
 __all__ = ["COOLDOWN_SHARE", "COOLDOWN_WINDOWS", "SharedLimit", "limit_for"]
 
@@ -155,11 +155,12 @@ _limits: dict[tuple[str, str, int, float, float, int | None], SharedLimit] = {}
 _limits_lock = threading.Lock()
 
 
-def limit_for(access_key: str, settings: Settings) -> SharedLimit:
-    """The process's limit for an access key under ``settings`` (its ``rate_limit``,
-    ``rate_limit_margin``, ``rate_limit_store`` and ``daily_budget``)."""
+def limit_for(connection: Connection) -> SharedLimit:
+    """The process's limit for a connection's access key and host, under its settings
+    (``rate_limit``, ``rate_limit_margin``, ``rate_limit_store`` and ``daily_budget``)."""
+    settings = connection.settings
     calls, window = settings.rate_limit
-    name = fingerprint(access_key)
+    name = fingerprint(connection.access_key, connection.api_url)
     key = (
         settings.rate_limit_store,
         name,

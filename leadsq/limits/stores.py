@@ -1,7 +1,7 @@
 """Where an access key's limits are kept: its window of calls, its calls per day, its cooldown.
 
-One store per key *fingerprint* (:func:`fingerprint`: a hash of the key, never the key)
-and place, chosen by the ``rate_limit_store`` setting:
+One store per account *fingerprint* (:func:`fingerprint`: a hash of the access key and
+its host, never the key) and place, chosen by the ``rate_limit_store`` setting:
 
 ``"file"`` (default) or ``"file:<directory>"``
     Shared by every process on the machine: one SQLite file per fingerprint in the
@@ -62,10 +62,15 @@ _NAME = "call"  # a window holds one key's calls: one item name will do
 _KEEP_DAYS = 8  # day counts kept for usage(), then dropped
 
 
-def fingerprint(access_key: str) -> str:
-    """The name an access key's limits are kept under: 16 hex digits of a SHA-256
-    hash of the key. The key cannot be read back from it."""
-    return hashlib.sha256(b"leadsq-limits:" + access_key.encode()).hexdigest()[:16]
+def fingerprint(access_key: str, base_url: str) -> str:
+    """The name an account's limits are kept under: 16 hex digits of a SHA-256 hash of
+    the access key and the host it calls (``base_url``'s host and port).
+
+    A key is valid on its account's host only, so the pair is the account; sandboxes,
+    which all accept the demo key, each count apart. The key cannot be read back.
+    """
+    host = urlsplit(base_url).netloc.lower() or base_url.lower()
+    return hashlib.sha256(f"leadsq-limits:{host}\n{access_key}".encode()).hexdigest()[:16]
 
 
 def now_ms() -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from leadsq import config
+from leadsq.errors import ConfigurationError
 from leadsq.limits.stores import fingerprint, known_stores, store_for, utc_day
 
 __all__ = ["usage"]
@@ -12,14 +13,17 @@ __all__ = ["usage"]
 COLUMNS = ("window_calls", "window_limit", "today_calls", "daily_budget", "cooldown_until")
 
 
-def usage(access_key: str | None = None, *, store: str | None = None) -> pd.DataFrame:
-    """Calls counted per access key fingerprint, by every process sharing the store.
+def usage(
+    access_key: str | None = None, *, host: str | None = None, store: str | None = None
+) -> pd.DataFrame:
+    """Calls counted per account (access key and host), by every process sharing the store.
 
     Parameters
     ----------
-    access_key : str, optional
-        Only this key's row (zeros when it made no call yet); default every key the
-        store has seen. Rows are named by fingerprint, never by key.
+    access_key, host : str, optional
+        Only this key's row on this host (a region code, host name or base URL, as
+        ``read_leadsquared`` takes it), zeros when it made no call yet; default every
+        account the store has seen. Rows are named by fingerprint, never by key.
     store : str, optional
         A ``rate_limit_store`` value; default ``leadsq.settings.rate_limit_store``.
 
@@ -44,7 +48,11 @@ def usage(access_key: str | None = None, *, store: str | None = None) -> pd.Data
     spec = store or current.rate_limit_store
     calls, window = current.rate_limit
     if access_key is not None:
-        stores = [store_for(spec, fingerprint(access_key))]
+        if host is None:
+            raise ConfigurationError(
+                "usage(access_key=...) needs host=: limits are kept per key and host"
+            )
+        stores = [store_for(spec, fingerprint(access_key, config.base_url(host)))]
     else:
         stores = known_stores(spec)
     rows = []

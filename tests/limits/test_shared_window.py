@@ -50,19 +50,17 @@ def test_a_process_killed_while_holding_the_file_store_leaves_it_usable(
     tmp_path, access_key, fresh_settings
 ):
     store = f"file:{tmp_path}"
-    with subprocess.Popen(
-        [sys.executable, "-c", HOLDER, store, fingerprint(access_key)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    ) as holder:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        os.kill(holder.pid, signal.SIGKILL)  # in the middle of a write, the lock held
     leadsq.configure(rate_limit=(5, 1), rate_limit_store=store)
     with small_sandbox(access_key) as box:
+        name = fingerprint(access_key, box.url)
+        with subprocess.Popen(
+            [sys.executable, "-c", HOLDER, store, name], stdout=subprocess.PIPE, text=True, cwd=ROOT
+        ) as holder:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+            os.kill(holder.pid, signal.SIGKILL)  # in the middle of a write, the lock held
         frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
     assert frame.ProspectAutoId.tolist() == list(range(1, 301))
-    kept = store_for(store, fingerprint(access_key))
+    kept = store_for(store, name)
     assert kept.calls_on("2000-01-01") == 0  # the killed write was rolled back
     assert kept.calls_on(utc_day()) == 7
 
@@ -80,19 +78,21 @@ with store.locked():
 def test_a_process_killed_while_holding_the_redis_store_leaves_it_usable(
     redis_url, access_key, fresh_settings
 ):
-    with subprocess.Popen(
-        [sys.executable, "-c", REDIS_HOLDER, redis_url, fingerprint(access_key)],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    ) as holder:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
-        os.kill(holder.pid, signal.SIGKILL)
     leadsq.configure(rate_limit=(5, 1), rate_limit_store=redis_url)
-    with small_sandbox(access_key) as box:  # the lock expires 2 s after it was taken
+    with small_sandbox(access_key) as box:
+        name = fingerprint(access_key, box.url)
+        with subprocess.Popen(
+            [sys.executable, "-c", REDIS_HOLDER, redis_url, name],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ) as holder:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+            os.kill(holder.pid, signal.SIGKILL)
+        # the lock expires 2 s after it was taken
         frame = leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
     assert frame.ProspectAutoId.tolist() == list(range(1, 301))
-    assert store_for(redis_url, fingerprint(access_key)).calls_on(utc_day()) == 7
+    assert store_for(redis_url, name).calls_on(utc_day()) == 7
 
 
 def test_a_rate_limit_answer_slows_the_key_down_and_its_retries_wait_for_the_window(
@@ -115,25 +115,25 @@ import pandas as pd
 import leadsq
 print("ready", flush=True)
 sys.stdin.readline()
-until = leadsq.usage(sys.argv[2], store=sys.argv[1]).iloc[0].cooldown_until
+until = leadsq.usage(sys.argv[2], host=sys.argv[3], store=sys.argv[1]).iloc[0].cooldown_until
 print(0 if pd.isna(until) else until.timestamp())
 """
 
 
 def test_another_process_on_the_key_sees_the_slow_down(store, access_key, fresh_settings):
     leadsq.configure(rate_limit=(10, 5), rate_limit_store=store, max_retry_seconds=0.2)
-    with subprocess.Popen(
-        [sys.executable, "-c", USAGE, store, access_key],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    ) as other:
+    with (
+        small_sandbox(access_key, rate_limit=None, faults=Faults(rate_limit=1.0)) as box,
+        subprocess.Popen(
+            [sys.executable, "-c", USAGE, store, access_key, box.url],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        ) as other,
+    ):
         assert other.stdout is not None and other.stdout.readline().strip() == "ready"
-        with (
-            small_sandbox(access_key, rate_limit=None, faults=Faults(rate_limit=1.0)) as box,
-            pytest.raises(leadsq.RateLimitError),
-        ):
+        with pytest.raises(leadsq.RateLimitError):
             leadsq.read_leadsquared("distribution", **QUERY, **connect(box))
         refused_at = time.time()
         cooling_until, _ = other.communicate("go\n", timeout=60)
