@@ -22,12 +22,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
 from pyrate_limiter import Rate
 
 from leadsq.errors import BudgetExceededError, DailyLimitError
-from leadsq.limits.stores import Store, fingerprint, renewal, store_for, utc_day
+from leadsq.limits.stores import Store, fingerprint, store_for, utc_day
 
 if TYPE_CHECKING:
     from leadsq.config import Connection
@@ -79,6 +80,8 @@ class SharedLimit:
         ------
         BudgetExceededError
             When the day's budget is used up; no call may go out.
+        DailyLimitError
+            When the service answered its daily cap today (to any process on the key).
         """
         store = self.store
         with self._turn:
@@ -119,7 +122,7 @@ class SharedLimit:
         self.store.cap(utc_day(self.store.now() / 1000))
 
     def _capped(self, day: str) -> DailyLimitError:
-        renews = renewal(day)
+        renews = _renewal(day)
         error = DailyLimitError(
             f"the service's daily cap for this access key (fingerprint "
             f"{self.store.fingerprint}) was reached on {day} (UTC), as a call of this or "
@@ -139,7 +142,7 @@ class SharedLimit:
         """The error of a call the day's budget does not allow."""
         day = day or utc_day(self.store.now() / 1000)
         assert self.budget is not None
-        renews = renewal(day)
+        renews = _renewal(day)
         calls = self.store.calls_on(day)
         return BudgetExceededError(
             f"the daily budget of {self.budget} calls for this access key (fingerprint "
@@ -149,6 +152,13 @@ class SharedLimit:
             calls_today=calls,
             renews_at=renews,
         )
+
+
+def _renewal(day: str) -> datetime:
+    """When ``day``'s calls renew: the next UTC midnight (:mod:`leadsq.answers` owns it)."""
+    from leadsq.answers import next_utc_midnight  # answers needs config, which needs us
+
+    return next_utc_midnight(datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc))
 
 
 _limits: dict[tuple[str, str, int, float, float, int | None], SharedLimit] = {}

@@ -36,7 +36,7 @@ from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +52,6 @@ __all__ = [
     "fingerprint",
     "known_stores",
     "now_ms",
-    "renewal",
     "store_for",
     "utc_day",
 ]
@@ -83,12 +82,6 @@ def utc_day(at: float | None = None) -> str:
     return datetime.fromtimestamp(time.time() if at is None else at, timezone.utc).strftime(
         "%Y-%m-%d"
     )
-
-
-def renewal(day: str) -> datetime:
-    """When a day's budget renews: the next UTC midnight after ``day``."""
-    start = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    return start + timedelta(days=1)
 
 
 class Store(ABC):
