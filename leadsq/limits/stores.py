@@ -51,7 +51,6 @@ __all__ = [
     "check_store",
     "fingerprint",
     "known_stores",
-    "now_ms",
     "store_for",
     "utc_day",
 ]
@@ -72,11 +71,6 @@ def fingerprint(access_key: str, base_url: str) -> str:
     return hashlib.sha256(f"leadsq-limits:{host}\n{access_key}".encode()).hexdigest()[:16]
 
 
-def now_ms() -> int:
-    """Wall-clock milliseconds of this machine."""
-    return time.time_ns() // 1_000_000
-
-
 def utc_day(at: float | None = None) -> str:
     """The UTC day (``YYYY-MM-DD``) of ``at`` (epoch seconds), default now."""
     return datetime.fromtimestamp(time.time() if at is None else at, timezone.utc).strftime(
@@ -88,8 +82,6 @@ class Store(ABC):
     """One key's limits in one place. Every method is safe across the store's users
     (threads, processes, machines, as its kind allows)."""
 
-    kind = ""
-
     def __init__(self, key_fingerprint: str) -> None:
         self.fingerprint = key_fingerprint
         self.bucket: AbstractBucket = self._make_bucket([Rate(1, 1000)])
@@ -99,8 +91,9 @@ class Store(ABC):
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket: ...
 
     def now(self) -> int:
-        """The store's clock, in milliseconds: what its calls are dated by."""
-        return now_ms()
+        """The store's clock, in milliseconds: what its calls are dated by (here the
+        machine's wall clock, which its processes share)."""
+        return time.time_ns() // 1_000_000
 
     @abstractmethod
     def locked(self) -> AbstractContextManager[Any]:
@@ -147,15 +140,9 @@ class Store(ABC):
             return 0
         return max(int(self.bucket.waiting(item)), 1)  # type: ignore[arg-type]
 
-    def close(self) -> None:
-        """Drop connections (the state stays in its place)."""
-        self.bucket.close()
-
 
 class MemoryStore(Store):
     """This process's limits only (pyrate-limiter's in-memory bucket)."""
-
-    kind = "memory"
 
     def __init__(self, key_fingerprint: str) -> None:
         self._lock = threading.RLock()
@@ -199,8 +186,6 @@ class MemoryStore(Store):
 
 class FileStore(Store):
     """One SQLite file per key fingerprint in ``directory``, under a file lock."""
-
-    kind = "file"
 
     def __init__(self, key_fingerprint: str, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -271,8 +256,6 @@ class FileStore(Store):
 class RedisStore(Store):
     """The key's limits in Redis: a sorted set, a counter a day, an expiring cooldown."""
 
-    kind = "redis"
-
     def __init__(self, key_fingerprint: str, url: str) -> None:
         try:
             import redis
@@ -335,9 +318,6 @@ class RedisStore(Store):
 
     def cap(self, day: str) -> None:
         self._redis.set(self._prefix + "capped_on", day, ex=2 * 86400)
-
-    def close(self) -> None:
-        self._redis.close()
 
 
 def check_store(spec: str) -> str:
