@@ -7,7 +7,14 @@ import ast
 
 import leadsq
 
-SHOWN = ("workers", "rate_limit", "rate_limit_margin", "max_retries", "backoff")
+SHOWN = (
+    "workers",
+    "rate_limit",
+    "rate_limit_margin",
+    "rate_limit_store",
+    "max_retries",
+    "backoff",
+)
 
 
 def add_option(parser: argparse.ArgumentParser) -> None:

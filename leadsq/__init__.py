@@ -18,6 +18,7 @@ from leadsq.errors import (
     APIError,
     AuthenticationError,
     BadRequestError,
+    BudgetExceededError,
     ConfigurationError,
     DailyLimitError,
     IncompleteReadError,
@@ -29,6 +30,7 @@ from leadsq.errors import (
     TransportError,
     WrongHostError,
 )
+from leadsq.limits import usage
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, last_partial, read_leadsquared
 from leadsq.sandbox import Sandbox
@@ -41,6 +43,7 @@ __all__ = [
     "Account",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
@@ -63,6 +66,7 @@ __all__ = [
     "read_leadsquared",
     "settings",
     "unload_ipython_extension",
+    "usage",
 ]
 
 

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, INPUT_ERROR_TYPES, METADATA_PATHS
 from leadsq.errors import ConfigurationError
+from leadsq.limits.stores import check_store
 
 __all__ = [
     "REGIONS",
@@ -97,7 +98,20 @@ class Settings:
         it). Default ``api.leadsquared.com``.
     rate_limit : tuple of (int, float)
         Calls allowed per window of seconds, shared by every call with the same access
-        key in this process. Default ``(25, 5.0)``, the Enterprise plan's limit.
+        key through ``rate_limit_store``. Default ``(25, 5.0)``, the Enterprise plan's
+        limit.
+    rate_limit_store : str
+        Where the limit of each access key is kept, so that every process using the
+        key shares it (see :mod:`leadsq.limits.stores`): ``"file"`` (default: a file
+        per key in the user's cache directory, shared by the machine's processes),
+        ``"file:<directory>"``, ``"redis://host:port/db"`` (shared by every machine
+        reaching that server; ``pip install leadsq[redis]``) or ``"memory"`` (this
+        process only). Keys are kept under a hash, never in the clear.
+    daily_budget : int or None
+        Most calls a UTC day per access key, counted in ``rate_limit_store``; a read
+        that would cross it stops at a page boundary with
+        :class:`~leadsq.errors.BudgetExceededError`. Default ``None``: no budget (the
+        plan's own daily cap still applies).
     rate_limit_margin : float
         Seconds added to the client's window: no two calls a window's calls apart go
         out less than window + margin apart, so calls that reach the service at
@@ -107,10 +121,11 @@ class Settings:
     timeout : tuple of (float, float)
         Connect and read timeouts in seconds.
     max_retries : int
-        Attempts after the first for rate limits, 5xx answers without an input-error
-        type, and transport errors.
+        Attempts after the first for 5xx answers without an input-error type and
+        transport errors.
     max_retry_seconds : float
-        Give up retrying one call after this long.
+        Give up retrying one call after this long. Rate-limit answers are retried
+        until then, however many: the limit is waited for, not counted as a failure.
     backoff : tuple of (float, float)
         First and largest wait between retries in seconds (exponential, with jitter).
         A ``Retry-After`` longer than what is left of ``max_retry_seconds`` is not
@@ -172,6 +187,8 @@ class Settings:
     discovery_host: str = DEFAULT_HOST
     rate_limit: tuple[int, float] = (25, 5.0)
     rate_limit_margin: float = 0.05
+    rate_limit_store: str = "file"
+    daily_budget: int | None = None
     timeout: tuple[float, float] = (5.0, 60.0)
     max_retries: int = 8
     max_retry_seconds: float = 120.0
@@ -226,6 +243,14 @@ def _check_settings(value: Settings) -> None:
             isinstance(number, bool) or not isinstance(number, int) or number < 1
         ):
             raise ConfigurationError(f"{name} must be a whole number >= 1 or None; got {number!r}")
+    check_store(value.rate_limit_store)
+    budget = value.daily_budget
+    if budget is not None and (
+        isinstance(budget, bool) or not isinstance(budget, int) or budget < 1
+    ):
+        raise ConfigurationError(
+            f"daily_budget must be a whole number >= 1 or None; got {budget!r}"
+        )
     if value.max_retries < 0:
         raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
     for name in ("call_deadline", "read_deadline"):

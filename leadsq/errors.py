@@ -11,7 +11,8 @@ The whole tree::
         │   └── WrongHostError       401 naming the account's right host
         ├── NotFoundError        404, 405
         ├── RateLimitError       429, or the rate limit's type or words with any status
-        │   └── DailyLimitError      the rate limit of a day: not retried
+        │   ├── DailyLimitError      the rate limit of a day: not retried
+        │   └── BudgetExceededError  the day's daily_budget is used up (no call sent)
         ├── ServerError          5xx, no input-error type
         ├── TransportError       no usable answer: connection, timeout, truncated body
         └── IncompleteReadError  the answers do not add up: rows short of the total,
@@ -44,6 +45,7 @@ __all__ = [
     "APIError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "DailyLimitError",
     "IncompleteReadError",
@@ -148,6 +150,30 @@ class DailyLimitError(RateLimitError):
     """
 
     renews_at: datetime
+
+
+class BudgetExceededError(RateLimitError):
+    """The access key's calls today (UTC) reached ``daily_budget``: no call was sent.
+
+    A rate limit of our own, so ``except RateLimitError`` catches it too; it is never
+    retried. A read stopped by it keeps ``partial`` and ``resume_body`` like any failed
+    read.
+
+    Attributes
+    ----------
+    budget : int
+        The ``daily_budget`` setting.
+    calls_today : int
+        Calls counted today for the key, by every process sharing its store.
+    renews_at : datetime
+        When the budget renews: the next UTC midnight.
+    """
+
+    def __init__(self, message: str, *, budget: int, calls_today: int, renews_at: datetime) -> None:
+        super().__init__(message)
+        self.budget = budget
+        self.calls_today = calls_today
+        self.renews_at = renews_at
 
 
 class ServerError(APIError):

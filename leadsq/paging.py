@@ -256,6 +256,10 @@ class PagedRead:
         next_index = expected = first + 1
         open_ended = last is None  # no total: the first short page is the last
         failed = False  # a page failed: ask for no more, hand on the pages before it
+        # the day's budget: pages past it are not asked for, and the first of them fails
+        # in its turn, so a read stops at the budget's call in page order (none dropped)
+        left = self.transport.limit.calls_left()
+        over_budget = None  # the first page the budget leaves out
         started = threading.Event()
         guard = self.guard.child()  # the pages in flight: stopped when this ends
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="leadsq-page")
@@ -266,6 +270,11 @@ class PagedRead:
                     and len(in_flight) + len(ready) < workers
                     and (last is None or next_index <= last)
                 ):
+                    if left is not None and left <= 0:
+                        over_budget = next_index
+                        failed = True
+                        break
+                    left = None if left is None else left - 1
                     future = pool.submit(self._call_started, started, next_index, guard)
                     future.add_done_callback(finished.put)
                     in_flight[future] = next_index
@@ -280,6 +289,8 @@ class PagedRead:
                     if last is not None and expected > last:
                         return
                     continue
+                if expected == over_budget:
+                    raise self.transport.limit.over_budget()
                 if not in_flight:
                     return
                 future = finished.get()

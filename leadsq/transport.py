@@ -2,8 +2,9 @@
 
 Every call goes through :meth:`Transport.call`, which
 
-1. waits for a slot in the sliding-window rate limiter shared by every call with the
-   same access key in this process (`pyrate-limiter`_);
+1. waits for a slot in the sliding-window rate limit shared by every call with the
+   same access key, in this process and every other using the same store, and within
+   the day's budget (:mod:`leadsq.limits`, on `pyrate-limiter`_);
 2. sends the request on a keep-alive :class:`requests.Session` with timeouts, within the
    call's deadline (``call_deadline``, and the read's), its keys added to the call's
    arguments only; follows a redirect only within the origin (:mod:`leadsq.wire`: one to
@@ -19,6 +20,9 @@ Every call goes through :meth:`Transport.call`, which
    asks more than the retry budget has left (then raised at once). Each retry waits for
    the rate limiter again, so retries never push the process over the limit; a read
    stopped meanwhile (:class:`~leadsq.wire.Guard`) ends its waits and sends nothing more.
+   A rate-limit answer slows the key's shared limit down for a while and is retried
+   until ``max_retry_seconds``, however many times: waiting for the limit is no
+   failure. Other failures count against ``max_retries``.
 
 Around that, it finds out on first use what the real service leaves open, and remembers
 it per host (:mod:`leadsq.learnt`): which Not Contacted path answers (candidates in the
@@ -31,7 +35,6 @@ a 401, in the query string. Keys are redacted from every message and log line.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -45,14 +48,11 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import requests
 import urllib3
-from pyrate_limiter import Limiter, Rate
 from requests.adapters import HTTPAdapter
 from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_after_attempt,
-    stop_after_delay,
     wait_random_exponential,
 )
 
@@ -62,6 +62,7 @@ from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import (
     APIError,
     AuthenticationError,
+    BudgetExceededError,
     DailyLimitError,
     NotFoundError,
     RateLimitError,
@@ -70,6 +71,7 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.learnt import learnt
+from leadsq.limits import limit_for
 from leadsq.wire import (
     DeadlinePassed,
     Guard,
@@ -113,49 +115,6 @@ class Answer:
     seconds: float
 
 
-class _SharedLimit:
-    """The limiter of one access key and limit, and the turn to wait in it.
-
-    One caller at a time waits in the limiter: when a slot frees, pyrate-limiter wakes
-    every waiter, and each dates its slot by the sleeps it asked for, not by the clock.
-    A crowd of waiters on a busy interpreter so spreads a window's calls out and dates
-    them early (the next window then starts early by as much, eating the margin).
-    """
-
-    def __init__(self, calls: int, window: float, margin: float) -> None:
-        # the margin widens the window itself: no two calls a window's calls apart
-        # go out less than window + margin apart (a sleep's buffer would not ensure it)
-        self._limiter = Limiter(Rate(calls, round((window + margin) * 1000)), buffer_ms=1)
-        self._turn = threading.Lock()
-
-    def acquire(self, check: Callable[[], None]) -> None:
-        """Wait until a call may go out, and count it; ``check()`` is called every quarter
-        second of the wait and may raise to give it up (the read was stopped)."""
-        while not self._turn.acquire(timeout=_POLL):
-            check()
-        try:
-            # one limiter per key: one name will do
-            while not self._limiter.try_acquire("calls", timeout=_POLL):
-                check()
-        finally:
-            self._turn.release()
-
-
-_limits: dict[tuple[str, int, float, float], _SharedLimit] = {}
-_limits_lock = threading.Lock()
-
-
-def _limit_for(access_key: str, rate_limit: tuple[int, float], margin: float) -> _SharedLimit:
-    """One limit per access key and limit, shared by the whole process."""
-    digest = hashlib.sha256(access_key.encode()).hexdigest()
-    calls, window = rate_limit
-    with _limits_lock:
-        key = (digest, int(calls), float(window), float(margin))
-        if key not in _limits:
-            _limits[key] = _SharedLimit(int(calls), float(window), float(margin))
-        return _limits[key]
-
-
 class Transport:
     """Calls the service for one :class:`~leadsq.config.Connection`.
 
@@ -163,15 +122,19 @@ class Transport:
     ----------
     connection : Connection
         Base URLs, keys and settings.
+
+    Attributes
+    ----------
+    limit : SharedLimit
+        The account's rate limit and daily budget (its key on its host), shared through
+        ``settings.rate_limit_store`` (:func:`leadsq.limits.limit_for`).
     """
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
-        self._limit = _limit_for(
-            connection.access_key, settings.rate_limit, settings.rate_limit_margin
-        )
+        self.limit = limit_for(connection)
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         install(adapter)  # its connections report their sockets to their call (wire)
@@ -277,8 +240,7 @@ class Transport:
         first, largest = settings.backoff
         retrying = Retrying(
             retry=retry_if_exception(_retryable),
-            stop=stop_after_attempt(settings.max_retries + 1)
-            | stop_after_delay(settings.max_retry_seconds),
+            stop=_stop_rule(settings.max_retries, settings.max_retry_seconds),
             wait=_RetryAfterOr(
                 wait_random_exponential(multiplier=first, max=largest), settings.max_retry_seconds
             ),
@@ -305,7 +267,7 @@ class Transport:
         params = {"responseformat": response_format} if body is not None else {}
         headers = {"Content-Type": "application/json"} if body is not None else {}
         data = json.dumps(body).encode() if body is not None else None
-        self._limit.acquire(guard.check)
+        self.limit.acquire(guard.check)
         guard.check()  # a read stopped while this call waited for its turn sends nothing
         flight = guard.flight(self._settings.call_deadline)
         started = time.perf_counter()
@@ -333,7 +295,16 @@ class Transport:
             raise failure
         seconds = time.perf_counter() - started
         log.debug("%s -> %s in %.3f s, %d bytes", where, status, seconds, len(content))
-        check_answer(where, status, reason, answer_headers, content, self._settings, self.redact)
+        try:
+            check_answer(
+                where, status, reason, answer_headers, content, self._settings, self.redact
+            )
+        except DailyLimitError:
+            self.limit.capped()
+            raise
+        except RateLimitError:
+            self.limit.throttled()
+            raise
         content_type = answer_headers.get("Content-Type", "")
         check_format(where, content_type, content, response_format if body is not None else "JSON")
         return Answer(content, content_type, seconds)
@@ -417,9 +388,25 @@ class Transport:
 
 
 def _retryable(error: BaseException) -> bool:
-    """Rate limits (but the day's), server errors and transport failures (but a read past
-    its deadline) are retried."""
-    return isinstance(error, RETRYABLE) and not isinstance(error, (DailyLimitError, DeadlinePassed))
+    """Rate limits (but the day's, the service's or our budget's), server errors and
+    transport failures (but a read past its deadline) are retried."""
+    return isinstance(error, RETRYABLE) and not isinstance(
+        error, (DailyLimitError, BudgetExceededError, DeadlinePassed)
+    )
+
+
+def _stop_rule(max_retries: int, max_seconds: float) -> Callable[[RetryCallState], bool]:
+    """When to stop retrying one call: after ``max_seconds`` in any case, and after
+    ``max_retries`` retries of failures other than rate-limit answers."""
+    failures = 0
+
+    def stop(state: RetryCallState) -> bool:
+        nonlocal failures
+        error = state.outcome.exception() if state.outcome else None
+        failures += not isinstance(error, RateLimitError)
+        return failures > max_retries or (state.seconds_since_start or 0) >= max_seconds
+
+    return stop
 
 
 class _RetryAfterOr:

@@ -30,6 +30,13 @@ def connect(box: Sandbox) -> dict[str, Any]:
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def limits_in_a_temporary_directory(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The tests' shared rate limits and day counts live in a directory of their own,
+    not in the user's cache (``rate_limit_store="file"``), so no other run shares them."""
+    leadsq.configure(rate_limit_store=f"file:{tmp_path_factory.mktemp('limits')}")
+
+
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[Sandbox]:
     """A sandbox of 3,000 leads (seed 7, anchor 2026-11-01) with a generous rate limit."""

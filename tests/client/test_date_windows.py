@@ -163,7 +163,9 @@ def test_a_window_ending_now_gets_no_note_since_nothing_after_it_existed(read):
 
 
 def test_a_trimmed_read_that_fails_part_way_reads_on_from_the_window_it_was_asked(fresh_settings):
-    leadsq.configure(backoff=(0.005, 0.02), max_retries=1, rate_limit=(10_000, 1), workers=1)
+    leadsq.configure(
+        backoff=(0.005, 0.02), max_retry_seconds=0.5, rate_limit=(10_000, 1), workers=1
+    )
     same = {"leads": 400, "seed": 11, "anchor": datetime(2026, 11, 1)}
     asked = {"created": ("2026-01-01", DAY), "columns": ["ProspectAutoId"], "page_size": 50}
     with (

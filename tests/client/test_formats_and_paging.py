@@ -151,7 +151,9 @@ def test_pages_answered_out_of_order_come_back_in_page_order(fresh_settings):
 def test_a_failing_page_stops_the_read_with_every_page_before_it_in_any_answer_order(
     fresh_settings,
 ):
-    leadsq.configure(backoff=(0.005, 0.02), max_retries=1, rate_limit=(10_000, 1), workers=8)
+    leadsq.configure(
+        backoff=(0.005, 0.02), max_retry_seconds=0.5, rate_limit=(10_000, 1), workers=8
+    )
     # 8 calls an hour: the first page and 7 of the 8 sent together are answered, in an
     # order the jitter decides, so a page in the middle can fail after later ones came
     with (

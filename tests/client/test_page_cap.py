@@ -126,7 +126,7 @@ def test_a_resumed_read_whose_first_row_starts_no_page_of_the_cap_loses_and_repe
 
 
 def test_a_read_that_fails_after_a_refusal_resumes_from_the_rows_it_kept(fresh_settings):
-    leadsq.configure(max_retries=0, rate_limit=(10_000, 1))
+    leadsq.configure(max_retries=0, max_retry_seconds=0.5, rate_limit=(10_000, 1))
     with (
         Sandbox(leads=LEADS, seed=3, rate_limit=(3, 60), max_page_size=CAP) as box,
         pytest.raises(leadsq.RateLimitError) as caught,

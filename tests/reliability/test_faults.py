@@ -77,7 +77,9 @@ def test_aggregates_under_faults_equal_the_fault_free_ones(calm, faulty, quick_c
 
 
 def test_a_server_failing_for_good_stops_with_the_rows_so_far_and_a_way_to_read_on(fresh_settings):
-    leadsq.configure(backoff=(0.005, 0.02), max_retries=2, rate_limit=(10_000, 1), workers=1)
+    leadsq.configure(
+        backoff=(0.005, 0.02), max_retry_seconds=0.5, rate_limit=(10_000, 1), workers=1
+    )
     with (
         Sandbox(leads=2000, seed=11, anchor=ANCHOR, rate_limit=(8, 3600)) as box,
         pytest.raises(leadsq.RateLimitError) as caught,
