@@ -13,6 +13,7 @@ import pandas as pd
 
 import leadsq.accessor  # noqa: F401  (registers df.lsq)
 from leadsq.account import Account, discover_host
+from leadsq.cache import CacheInfo, cache_info, clear_cache
 from leadsq.config import Settings, configure, settings
 from leadsq.errors import (
     APIError,
@@ -43,6 +44,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "CacheInfo",
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
@@ -57,6 +59,8 @@ __all__ = [
     "TransportError",
     "WrongHostError",
     "__version__",
+    "cache_info",
+    "clear_cache",
     "configure",
     "discover_host",
     "load_ipython_extension",
