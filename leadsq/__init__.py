@@ -34,6 +34,7 @@ from leadsq.limits import usage
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, read_leadsquared
 from leadsq.sandbox import Sandbox
+from leadsq.sync import ReconcileWarning, sync, sync_runs
 from leadsq.widget import QueryBuilder
 
 __version__ = "0.1.0"
@@ -53,6 +54,7 @@ __all__ = [
     "QueryBuilder",
     "QueryError",
     "RateLimitError",
+    "ReconcileWarning",
     "Sandbox",
     "ServerError",
     "Settings",
@@ -66,6 +68,8 @@ __all__ = [
     "load_ipython_extension",
     "read_leadsquared",
     "settings",
+    "sync",
+    "sync_runs",
     "unload_ipython_extension",
     "usage",
 ]
