@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import leadsq
+from leadsq.__main__ import main
 from tests.sync.conftest import PAGE, by_id, churning, full_read
 
 COLUMNS = [
@@ -141,3 +142,18 @@ def test_reconcile_warns_when_the_server_counts_other_leads(box, keys, tmp_path)
         leadsq.ReconcileWarning, match="server counts 3005 leads .* local table 3000"
     ):
         leadsq.sync(store, columns=COLUMNS, lag=3600, reconcile=True, **keys)
+
+
+def test_the_command_runs_a_sync_and_says_what_it_did(box, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LSQ_ACCESS_KEY", box.access_key)
+    monkeypatch.setenv("LSQ_SECRET_KEY", box.secret_key)
+    store = str(tmp_path / "cron")
+    arguments = ["sync", store, "--host", box.url, "--format", "parquet", "--lag", "0"]
+    assert main([*arguments, "--where", "Score > 3"]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("run 1: ") and " removed; " in first
+    assert main([*arguments, "--where", "Score > 3"]) == 0
+    assert capsys.readouterr().out.startswith("run 2: 0 new, 0 changed")
+    assert main([*arguments, "--where", "Score > 4"]) == 1
+    error = capsys.readouterr().err
+    assert "another query" in error and box.access_key not in error
