@@ -285,8 +285,9 @@ def _differences(local: pd.DataFrame | None, fresh: pd.DataFrame) -> tuple[pd.Se
     """Which fresh rows are new, and which differ from the local row of the same lead."""
     if local is None or local.empty:
         return pd.Series(True, index=fresh.index), pd.Series(False, index=fresh.index)
-    new = ~fresh[KEY].isin(local[KEY])
-    before = local.set_index(KEY).reindex(fresh[KEY]).reset_index(drop=True)
+    known = local.set_index(KEY)
+    new = pd.Series(known.index.get_indexer(fresh[KEY]) < 0, index=fresh.index)
+    before = known.reindex(fresh[KEY]).reset_index(drop=True)
     after = fresh.drop(columns=KEY).reset_index(drop=True)[before.columns]
     same = ((before == after).fillna(False) | (before.isna() & after.isna())).all(axis=1)
     changed = ~new & ~same.set_axis(fresh.index)
