@@ -74,8 +74,8 @@ def parse_ttl(value: Any, *, name: str = "cache") -> float | None:
     ----------
     value : bool, int, float, str or None
         ``False`` or ``None``: off. ``True``: :data:`DEFAULT_TTL`. A number: seconds
-        (> 0). A string: a duration such as ``"90s"``, ``"30m"``, ``"1h"``, ``"2d"``,
-        ``"1w"`` or ``"1h30m"``.
+        (> 0). A string: seconds (``"600"``) or a duration such as ``"90s"``, ``"30m"``,
+        ``"1h"``, ``"2d"``, ``"1w"`` or ``"1h30m"``.
     name : str
         The argument's name, for the error message.
 
@@ -94,7 +94,9 @@ def parse_ttl(value: Any, *, name: str = "cache") -> float | None:
     elif isinstance(value, str):
         text = value.strip()
         parts = _DURATION.findall(text)
-        if parts and _DURATION.sub("", text).strip() == "":
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            seconds = float(text)
+        elif parts and _DURATION.sub("", text).strip() == "":
             seconds = sum(float(number) * _UNITS[unit.lower()] for number, unit in parts)
     if seconds is None or not seconds > 0 or seconds == float("inf"):
         raise ConfigurationError(
