@@ -227,16 +227,15 @@ def _store(directory: Path, key: str, frame: pd.DataFrame) -> None:
 
 
 def _evict(index: sqlite3.Connection, max_bytes: int) -> list[str]:
-    """Drop the oldest entries until the rest fit in ``max_bytes``; their files."""
+    """Keep the newest entries that fit in ``max_bytes`` together, drop the rest; their files."""
     rows = index.execute("SELECT key, file, bytes FROM entries ORDER BY stored_at DESC").fetchall()
     kept = 0
     dropped = []
     for key, file, size in rows:
-        if kept + size <= max_bytes:
-            kept += size
-            continue
-        index.execute("DELETE FROM entries WHERE key = ?", (key,))
-        dropped.append(file)
+        kept += size
+        if kept > max_bytes:  # this one and every older one
+            index.execute("DELETE FROM entries WHERE key = ?", (key,))
+            dropped.append(file)
     return dropped
 
 

@@ -38,6 +38,14 @@ def test_an_aggregate_comes_back_with_its_typed_index(read, cache_dir, calls):
     assert again.index.name == "ProspectStage"
 
 
+def test_an_empty_answer_comes_back_with_its_columns_and_types(read, cache_dir, calls):
+    first = read("distribution", "EngagementScore > 100000", columns=COLUMNS, cache="1h")
+    spent = calls()
+    again = read("distribution", "EngagementScore > 100000", columns=COLUMNS, cache="1h")
+    assert calls() == spent and again.empty
+    pd.testing.assert_frame_equal(again, first)
+
+
 def test_the_setting_turns_the_cache_on_and_cache_false_goes_to_the_service(read, cache_dir, calls):
     leadsq.configure(cache="30m")
     read("distribution", columns=COLUMNS, max_results=50)
