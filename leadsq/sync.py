@@ -56,7 +56,7 @@ from leadsq.contract import (
 )
 from leadsq.dates import utc_now
 from leadsq.errors import LeadsqError, QueryError
-from leadsq.query import build_report
+from leadsq.query import DEFAULT_COLUMNS, build_report
 from leadsq.reader import DriftWarning, read_report
 from leadsq.sync_store import FORMATS, KEY, open_store
 
@@ -101,8 +101,8 @@ def sync(
     store : str or path
         A DuckDB file (created if missing), or a directory for ``format="parquet"``.
     endpoint, where, filters, users, activities, columns
-        The query, as for :func:`leadsq.read_leadsquared` (a list read). ``ProspectID``
-        and ``ModifiedOn`` are added to ``columns`` when missing. A store's table holds
+        The query, as for :func:`leadsq.read_leadsquared` (a list read; ``columns``
+        default to a read's). ``ProspectID`` and ``ModifiedOn`` are added when missing. A store's table holds
         one query: another query (or account, or host) is refused; use another ``table``.
     table : str, default "leads"
         The table's name in the store.
@@ -154,7 +154,7 @@ def sync(
         filters=filters,
         users=users,
         activities=activities,
-        columns=_with_required(columns),
+        columns=_with_required(endpoint, columns),
         page_size=page_size or config.settings.page_size,
     )
     connection = resolve_connection(host, access_key, secret_key, analytics_url)
@@ -216,11 +216,15 @@ def sync_runs(
         backend.close()
 
 
-def _with_required(columns: str | Sequence[str] | None) -> list[str] | None:
-    """The columns with ``ProspectID`` and ``ModifiedOn`` added; ``None``: the defaults."""
+def _with_required(endpoint: str, columns: str | Sequence[str] | None) -> list[str]:
+    """The columns (``None``: the endpoint's defaults) with ``ProspectID`` and
+    ``ModifiedOn`` added."""
     if columns is None:
-        return None
-    chosen = [c.strip() for c in columns.split(",")] if isinstance(columns, str) else list(columns)
+        chosen = list(DEFAULT_COLUMNS.get(endpoint, ()))
+    elif isinstance(columns, str):
+        chosen = [c.strip() for c in columns.split(",")]
+    else:
+        chosen = list(columns)
     return chosen + [name for name in REQUIRED_COLUMNS if name not in chosen]
 
 

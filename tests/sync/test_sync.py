@@ -90,6 +90,9 @@ def test_prospect_id_and_modified_on_are_added_to_the_columns(box, keys, tmp_pat
     frame = leadsq.sync(tmp_path / "s.duckdb", columns=["FirstName"], lag=0, **keys)
     assert list(frame.columns) == ["FirstName", "ProspectID", "ModifiedOn"]
     assert frame.ModifiedOn.dtype == "datetime64[ns, UTC]"
+    default = leadsq.sync(tmp_path / "d.duckdb", lag=0, **keys)
+    read = leadsq.read_leadsquared("distribution", max_results=1, progress=False, **keys)
+    assert list(default.columns) == [*read.columns, "ModifiedOn"]
 
 
 def test_a_store_holding_another_query_is_refused_before_any_call(box, keys, calls, tmp_path):
