@@ -100,3 +100,18 @@ def test_a_killed_sync_process_leaves_the_store_consistent(fresh_settings, tmp_p
         resumed = leadsq.sync(store, columns=COLUMNS, page_size=500, lag=0, **keys_of(box))
         assert list(leadsq.sync_runs(store).run) == [1]
         pd.testing.assert_frame_equal(by_id(resumed), full_read(box, COLUMNS))
+
+
+def test_a_parquet_part_left_by_a_run_stopped_before_its_state_was_saved_is_dropped(
+    fresh_settings, tmp_path
+):
+    leadsq.configure(rate_limit=(10_000, 1))
+    with Sandbox(leads=500, seed=5, anchor=SANDBOX_ANCHOR, rate_limit=None) as box:
+        first = leadsq.sync(tmp_path, format="parquet", lag=0, **keys_of(box))
+        directory = tmp_path / "leads"
+        (current,) = directory.glob("part-*.parquet")
+        orphan = directory / "part-0123456789abcdef.parquet"
+        orphan.write_bytes(current.read_bytes())  # as a killed run would leave it
+        again = leadsq.sync(tmp_path, format="parquet", lag=0, **keys_of(box))
+        assert not orphan.exists() and len(list(directory.glob("part-*.parquet"))) == 1
+        pd.testing.assert_frame_equal(by_id(again), by_id(first))
