@@ -153,7 +153,7 @@ def cache_dir() -> Path:
     if chosen is None:
         import platformdirs
 
-        chosen = platformdirs.user_cache_dir("leadsq", appauthor=False)
+        chosen = platformdirs.user_cache_dir("leadsq")
     return Path(chosen).expanduser() / "reads"
 
 
