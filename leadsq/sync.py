@@ -54,7 +54,6 @@ from leadsq.contract import (
     parse_date,
     report_to_body,
 )
-from leadsq.dates import utc_now
 from leadsq.errors import LeadsqError, QueryError
 from leadsq.query import DEFAULT_COLUMNS, build_report
 from leadsq.reader import DriftWarning, read_report
@@ -66,6 +65,11 @@ MODIFIED = "ModifiedOn"
 REQUIRED_COLUMNS = (KEY, MODIFIED)
 FIRST_START = datetime(1900, 1, 1)
 DEFAULT_LAG = 60.0
+
+
+def _utc_now() -> datetime:
+    """Now as a naive UTC datetime in whole seconds (rounded down: a window's end)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 class ReconcileWarning(UserWarning):
@@ -175,7 +179,7 @@ def sync(
             )
         current = None if state is None else backend.table()
         start = FIRST_START if full or state is None else parse_date(state["high_water"])
-        end = max(utc_now() - timedelta(seconds=lag), start)
+        end = max(_utc_now() - timedelta(seconds=lag), start)
         fresh = _read_window(query, connection, start, end, progress)
         removed = _gone(query, connection, current, fresh, (start, end), full, progress)
         new, changed = _differences(current, fresh)
@@ -268,7 +272,7 @@ def _gone(
         return []
     start, end = window
     if full:
-        beyond = utc_now() + timedelta(days=1)  # past any ModifiedOn the service has
+        beyond = _utc_now() + timedelta(days=1)  # past any ModifiedOn the service has
         later = _read_window(_every_lead(query), connection, end, beyond, progress)
         return sorted(set(current[KEY]) - set(fresh[KEY]) - set(later[KEY]))
     modified = _read_window(_every_lead(query), connection, start, end, progress)
