@@ -152,6 +152,7 @@ def sync(
     """
     if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not lag >= 0:
         raise QueryError(f"lag must be seconds >= 0; got {lag!r}")
+    size = page_size or config.settings.page_size  # neither: the query's default
     query = build_report(
         endpoint,
         where,
@@ -159,7 +160,7 @@ def sync(
         users=users,
         activities=activities,
         columns=_with_required(endpoint, columns),
-        page_size=page_size or config.settings.page_size,
+        **({"page_size": size} if size else {}),
     )
     connection = resolve_connection(host, access_key, secret_key, analytics_url)
     identity = {
