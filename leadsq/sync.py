@@ -335,33 +335,42 @@ def _parser() -> argparse.ArgumentParser:
         "file, never from the command line.",
     )
     parser.add_argument("store", help="A DuckDB file, or a directory with --format parquet.")
-    parser.add_argument("-e", "--endpoint", default="distribution")
+    parser.add_argument(
+        "-e", "--endpoint", default="distribution", help="distribution (default) or not_contacted."
+    )
     parser.add_argument("--where", help="Lead filters, e.g. \"ProspectStage == 'Prospect'\".")
     parser.add_argument("--columns", help="Comma-separated lead fields.")
     parser.add_argument("--users", help="Comma-separated owner user ids or email addresses.")
     parser.add_argument("--activities", help="not_contacted: comma-separated event codes.")
-    parser.add_argument("--table", default="leads")
+    parser.add_argument("--table", default="leads", help="The table's name in the store.")
     parser.add_argument("--format", choices=FORMATS, default="duckdb")
-    parser.add_argument("--page-size", type=int)
-    parser.add_argument("--lag", type=float, default=DEFAULT_LAG)
+    parser.add_argument("--page-size", type=int, help="Rows per request.")
+    parser.add_argument(
+        "--lag", type=float, default=DEFAULT_LAG, help="Seconds the window stops short of now."
+    )
     parser.add_argument("--full", action="store_true", help="Read everything again.")
-    parser.add_argument("--reconcile", action="store_true", help="Compare totals; warn.")
+    parser.add_argument(
+        "--reconcile", action="store_true", help="Warn when the server counts other leads."
+    )
     parser.add_argument("--host", help='Region code, host name, base URL or "sandbox".')
     parser.add_argument("--analytics-url")
     return parser
 
 
+def _split(text: str | None) -> list[str] | None:
+    return [part.strip() for part in text.split(",")] if text else None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m leadsq sync``: one run; prints what it did; 1 on an error."""
     args = _parser().parse_args(argv)
-    split = lambda text: text.split(",") if text else None  # noqa: E731
     try:
         frame = sync(
             args.store,
             args.endpoint,
             args.where,
-            users=split(args.users),
-            activities=split(args.activities),
+            users=_split(args.users),
+            activities=_split(args.activities),
             columns=args.columns,
             table=args.table,
             format=args.format,
