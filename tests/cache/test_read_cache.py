@@ -46,6 +46,21 @@ def test_an_empty_answer_comes_back_with_its_columns_and_types(read, cache_dir, 
     pd.testing.assert_frame_equal(again, first)
 
 
+def test_a_csv_read_is_answered_by_the_json_reads_answer(read, cache_dir, calls):
+    first = read("distribution", columns=COLUMNS, max_results=300, page_size=100, cache="1h")
+    spent = calls()
+    again = read(
+        "distribution",
+        columns=COLUMNS,
+        max_results=300,
+        page_size=100,
+        response_format="csv",
+        cache="1h",
+    )
+    assert calls() == spent
+    pd.testing.assert_frame_equal(again, first)
+
+
 def test_the_setting_turns_the_cache_on_and_cache_false_goes_to_the_service(read, cache_dir, calls):
     leadsq.configure(cache="30m")
     read("distribution", columns=COLUMNS, max_results=50)

@@ -160,3 +160,13 @@ def test_the_command_runs_a_sync_and_says_what_it_did(box, tmp_path, monkeypatch
     assert main([*arguments, "--where", "Score > 4"]) == 1
     error = capsys.readouterr().err
     assert "another query" in error and box.access_key not in error
+
+
+@pytest.mark.parametrize("format", ["duckdb", "parquet"])
+def test_the_store_never_holds_a_key(box, keys, tmp_path, format):
+    leadsq.sync(tmp_path / "store", format=format, columns=COLUMNS, lag=0, **keys)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert box.access_key.encode() not in data
+            assert box.secret_key.encode() not in data
