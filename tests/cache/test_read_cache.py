@@ -26,6 +26,8 @@ def test_a_cached_re_read_makes_no_call_and_gives_an_equal_frame(read, cache_dir
     assert first.attrs["leadsq"]["cache"]["hit"] is False
     assert again.attrs["leadsq"]["cache"]["hit"] is True
     assert again.attrs["leadsq"]["read_at"] == first.attrs["leadsq"]["read_at"]
+    assert repr(again.lsq).endswith(", answered from the read cache>")
+    assert "cache" not in repr(first.lsq)
 
 
 def test_an_aggregate_comes_back_with_its_typed_index(read, cache_dir, calls):
