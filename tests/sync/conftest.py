@@ -38,17 +38,23 @@ def calls(box: Sandbox) -> Callable[[], int]:
     return lambda: sum(box.stats()["answers"].values())
 
 
+def past_this_second() -> None:
+    """Wait into the next second: a window ending "now" (whole seconds, ``ToDate``
+    exact to the millisecond) then holds every change made so far."""
+    time.sleep(1.05 - time.time() % 1)
+
+
 @contextmanager
 def churning(box: Sandbox, created: float, modified: float) -> Iterator[None]:
-    """The sandbox's churn thread running over ``box`` for the block, then stopped; on
-    leaving, waits into the next second so every change is older than "now"."""
+    """The sandbox's churn thread running over ``box`` for the block, then stopped and
+    waited :func:`past_this_second`."""
     thread = _ChurnThread(box.store, Churn(created, modified), tick=0.02)
     thread.start()
     try:
         yield
     finally:
         thread.stop()
-        time.sleep(1.05 - time.time() % 1)
+        past_this_second()
 
 
 def full_read(box: Sandbox, columns: list[str], **query: Any) -> pd.DataFrame:

@@ -14,7 +14,7 @@ import pytest
 import leadsq
 from leadsq.sandbox import Sandbox
 from tests.conftest import SANDBOX_ANCHOR, connect
-from tests.sync.conftest import by_id, full_read
+from tests.sync.conftest import by_id, full_read, past_this_second
 
 COLUMNS = ["ProspectID", "ProspectAutoId", "EngagementScore", "ModifiedOn"]
 
@@ -57,8 +57,8 @@ def test_a_later_run_that_fails_part_way_is_read_again_with_nothing_lost_or_dupl
     first = leadsq.sync(
         store, columns=COLUMNS, format=format, page_size=20, lag=0, **keys_of(faulty)
     )
-    time.sleep(1.05 - time.time() % 1)  # the changes fall after the first run's last second
     faulty.store.churn(created=50, modified=500)
+    past_this_second()
     leadsq.configure(max_retries=0)
     with pytest.raises(leadsq.ServerError):
         leadsq.sync(store, columns=COLUMNS, format=format, page_size=20, lag=0, **keys_of(faulty))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import time
 
 import pandas as pd
 import pytest
 
 import leadsq
 from leadsq.__main__ import main
-from tests.sync.conftest import PAGE, by_id, churning, full_read
+from tests.sync.conftest import PAGE, by_id, churning, full_read, past_this_second
 
 COLUMNS = [
     "ProspectID",
@@ -31,6 +30,7 @@ def test_a_later_run_reads_only_what_changed_and_ends_equal_to_a_full_read(
     assert len(first) == 3000 and first.attrs["leadsq_sync"]["new"] == 3000
     made = box.store.churn(created=150)
     touched = box.store.churn(modified=300)
+    past_this_second()
     changed = set(touched.modified) - set(made.created)
     before = calls()
     second = leadsq.sync(store, columns=COLUMNS, format=format, page_size=PAGE, lag=0, **keys)
@@ -78,6 +78,7 @@ def test_not_contacted_leads_leave_when_contacted(box, keys, tmp_path):
     query = {"endpoint": "not_contacted", "columns": ["ProspectID", "ModifiedOn"]}
     first = leadsq.sync(store, **query, page_size=PAGE, lag=0, **keys)
     box.store.churn(modified=1000)  # an outbound call each
+    past_this_second()
     final = leadsq.sync(store, **query, page_size=PAGE, lag=0, **keys)
     assert final.attrs["leadsq_sync"]["removed"] > 0
     assert len(final) < len(first)
@@ -127,6 +128,7 @@ def test_a_full_run_reads_everything_again_and_drops_what_no_longer_matches(box,
     query = {"where": "EngagementScore < 40", "columns": COLUMNS}
     first = leadsq.sync(store, **query, lag=0, **keys)
     box.store.churn(modified=2000)
+    past_this_second()
     within_lag = leadsq.sync(store, **query, lag=3600, full=True, **keys)
     assert within_lag.attrs["leadsq_sync"]["removed"] == 0
     assert set(within_lag.ProspectID) == set(first.ProspectID)
@@ -139,7 +141,7 @@ def test_a_full_run_reads_everything_again_and_drops_what_no_longer_matches(box,
 def test_reconcile_warns_when_the_server_counts_other_leads(box, keys, tmp_path):
     store = tmp_path / "s.duckdb"
     leadsq.sync(store, columns=COLUMNS, lag=0, reconcile=True, **keys)  # equal: no warning
-    time.sleep(1.05 - time.time() % 1)  # past the run's last second, which the next shares
+    past_this_second()  # the new leads fall after the run's window, which the next shares
     box.store.churn(created=5)
     with pytest.warns(
         leadsq.ReconcileWarning, match="server counts 3005 leads .* local table 3000"
