@@ -32,10 +32,11 @@ this is not documented).
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -55,7 +56,7 @@ from leadsq.contract import (
     report_to_body,
 )
 from leadsq.errors import LeadsqError, QueryError
-from leadsq.query import DEFAULT_COLUMNS, build_report
+from leadsq.query import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, build_report
 from leadsq.reader import DriftWarning, read_report
 from leadsq.sync_store import FORMATS, KEY, open_store
 
@@ -152,7 +153,6 @@ def sync(
     """
     if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not lag >= 0:
         raise QueryError(f"lag must be seconds >= 0; got {lag!r}")
-    size = page_size or config.settings.page_size  # neither: the query's default
     query = build_report(
         endpoint,
         where,
@@ -160,7 +160,7 @@ def sync(
         users=users,
         activities=activities,
         columns=_with_required(endpoint, columns),
-        **({"page_size": size} if size else {}),
+        page_size=page_size or config.settings.page_size or DEFAULT_PAGE_SIZE,
     )
     connection = resolve_connection(host, access_key, secret_key, analytics_url)
     identity = {
@@ -181,8 +181,14 @@ def sync(
         current = None if state is None else backend.table()
         start = FIRST_START if full or state is None else parse_date(state["high_water"])
         end = max(_utc_now() - timedelta(seconds=lag), start)
-        fresh = _read_window(query, connection, start, end, progress)
-        removed = _gone(query, connection, current, fresh, (start, end), full, progress)
+        read = functools.partial(
+            _read_window,
+            connection=connection,
+            progress=progress,
+            size_given=bool(page_size or config.settings.page_size),
+        )
+        fresh = read(query, start, end)
+        removed = _gone(read, query, current, fresh, (start, end), full)
         new, changed = _differences(current, fresh)
         run: dict[str, Any] = {
             "run": len(backend.runs()) + 1,
@@ -234,9 +240,16 @@ def _with_required(endpoint: str, columns: str | Sequence[str] | None) -> list[s
 
 
 def _read_window(
-    query: Report, connection: Connection, start: datetime, end: datetime, progress: bool
+    query: Report,
+    start: datetime,
+    end: datetime,
+    *,
+    connection: Connection,
+    progress: bool,
+    size_given: bool,
 ) -> pd.DataFrame:
-    """The leads of ``query`` modified from ``start`` to ``end``, one row per lead.
+    """The leads of ``query`` modified from ``start`` to ``end``, one row per lead; pages
+    of the endpoint's known cap unless a page size was given (``size_given``).
 
     A window only loses leads while it is read (a change moves a lead past ``end``), so
     the reader's drift repair (a keyset re-read) makes the answer complete: its warning
@@ -246,19 +259,20 @@ def _read_window(
     report = replace(query, date_filters=(*query.date_filters, window))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DriftWarning)
-        frame = read_report(report, connection, progress=progress, cache=False)
+        frame = read_report(
+            report, connection, progress=progress, size_given=size_given, cache=False
+        )
     assert isinstance(frame, pd.DataFrame)
     return frame.drop_duplicates(KEY, keep="last").reset_index(drop=True)
 
 
 def _gone(
+    read: Callable[[Report, datetime, datetime], pd.DataFrame],
     query: Report,
-    connection: Connection,
     current: pd.DataFrame | None,
     fresh: pd.DataFrame,
     window: tuple[datetime, datetime],
     full: bool,
-    progress: bool,
 ) -> list[str]:
     """The local leads to remove: those the query no longer returns.
 
@@ -274,9 +288,9 @@ def _gone(
     start, end = window
     if full:
         beyond = _utc_now() + timedelta(days=1)  # past any ModifiedOn the service has
-        later = _read_window(_every_lead(query), connection, end, beyond, progress)
+        later = read(_every_lead(query), end, beyond)
         return sorted(set(current[KEY]) - set(fresh[KEY]) - set(later[KEY]))
-    modified = _read_window(_every_lead(query), connection, start, end, progress)
+    modified = read(_every_lead(query), start, end)
     settled = modified[modified[MODIFIED] < pd.Timestamp(end, tz="UTC")]
     return sorted((set(settled[KEY]) - set(fresh[KEY])) & set(current[KEY]))
 
