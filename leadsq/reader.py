@@ -434,9 +434,8 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
         cache=False,
     )
     assert isinstance(frame, pd.DataFrame)
-    if provenance.get("cache"):
-        key = _cache.read_key(connection, report, provenance.get("max_results"))
-        frame = _cache.remember(frame, key)
+    if provenance.get("cache"):  # the key the read was stored under, as it was asked
+        frame = _cache.remember(frame, provenance["cache"]["key"])
     return frame
 
 
