@@ -34,6 +34,7 @@ import pandas as pd
 from leadsq import config
 from leadsq.contract import Report, report_to_body
 from leadsq.errors import ConfigurationError
+from leadsq.limits.stores import fingerprint
 
 if TYPE_CHECKING:  # config checks its cache setting with parse_ttl, so no import cycle
     from leadsq.config import Connection
@@ -44,7 +45,6 @@ __all__ = [
     "cache_info",
     "cached_read",
     "clear_cache",
-    "fingerprint",
     "parse_ttl",
     "remember",
 ]
@@ -106,17 +106,12 @@ def parse_ttl(value: Any, *, name: str = "cache") -> float | None:
     return seconds
 
 
-def fingerprint(access_key: str) -> str:
-    """A short hash that tells accounts apart; the key cannot be read back from it."""
-    return hashlib.sha256(b"leadsq-account\0" + access_key.encode()).hexdigest()[:16]
-
-
 def read_key(connection: Connection, report: Report, max_results: int | None) -> str:
     """The cache key of a read: what would make the service answer differently."""
     identity = {
         "format": FORMAT,
         "host": connection.analytics_url,
-        "account": fingerprint(connection.access_key),
+        "account": fingerprint(connection.access_key, connection.api_url),
         "endpoint": report.endpoint,
         "body": report_to_body(report),
         "max_results": max_results,

@@ -44,7 +44,6 @@ from typing import Any
 import pandas as pd
 
 from leadsq import config
-from leadsq.cache import fingerprint
 from leadsq.config import Connection, resolve_connection
 from leadsq.contract import (
     DateFilter,
@@ -56,6 +55,7 @@ from leadsq.contract import (
     report_to_body,
 )
 from leadsq.errors import LeadsqError, QueryError
+from leadsq.limits.stores import fingerprint
 from leadsq.query import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, build_report
 from leadsq.reader import DriftWarning, read_report
 from leadsq.sync_store import FORMATS, KEY, open_store
@@ -166,7 +166,7 @@ def sync(
     identity = {
         "endpoint": query.endpoint,
         "host": connection.analytics_url,
-        "account": fingerprint(connection.access_key),
+        "account": fingerprint(connection.access_key, connection.api_url),
         "query": report_to_body(replace(query, paging=Paging())),
     }
     started = datetime.now(timezone.utc)
