@@ -1,10 +1,11 @@
 """A sandbox served from a child process, so its CPU and memory stay out of the client's.
 
 ``with served(leads=100_000, latency=0.2, ...) as box:`` gives ``box.url``, the keys,
-``box.read(...)`` (a leadsq read from it) and ``box.stats()`` (the child's
-``Sandbox.stats()``). Run as a script, this module is the
-child: it starts the sandbox, prints one JSON line with the URL and keys, then answers
-each ``stats`` line on stdin with a JSON line, and stops at end of input.
+``box.read(...)`` (a leadsq read from it), ``box.stats()`` (the child's
+``Sandbox.stats()``) and ``box.churn(created=, modified=)`` (its ``store.churn``). Run as a
+script, this module is the child: it starts the sandbox, prints one JSON line with the URL
+and keys, then answers each ``stats`` or ``churn CREATED MODIFIED`` line on stdin with a
+JSON line, and stops at end of input.
 """
 
 from __future__ import annotations
@@ -47,8 +48,15 @@ class Served:
 
     def stats(self) -> dict[str, Any]:
         """The child's ``Sandbox.stats()``: answers by status and ``peak_window_calls``."""
+        return self._ask("stats")
+
+    def churn(self, created: int = 0, modified: int = 0) -> dict[str, Any]:
+        """Create and modify leads in the child's store now; the ``ProspectAutoId`` of each."""
+        return self._ask(f"churn {created} {modified}")
+
+    def _ask(self, line: str) -> Any:
         assert self._process.stdin is not None and self._process.stdout is not None
-        self._process.stdin.write("stats\n")
+        self._process.stdin.write(line + "\n")
         self._process.stdin.flush()
         return json.loads(self._process.stdout.readline())
 
@@ -94,8 +102,14 @@ def _child(settings: dict[str, Any]) -> None:
         print(json.dumps(hello), flush=True)
         with frozen_heap():  # as ``python -m leadsq sandbox`` serves
             for line in sys.stdin:
-                if line.strip() == "stats":
+                words = line.split()
+                if words == ["stats"]:
                     print(json.dumps(sandbox.stats()), flush=True)
+                elif words[:1] == ["churn"]:
+                    done = sandbox.store.churn(int(words[1]), int(words[2]))
+                    print(
+                        json.dumps({"created": done.created, "modified": done.modified}), flush=True
+                    )
 
 
 if __name__ == "__main__":

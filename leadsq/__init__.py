@@ -13,6 +13,7 @@ import pandas as pd
 
 import leadsq.accessor  # noqa: F401  (registers df.lsq)
 from leadsq.account import Account, discover_host
+from leadsq.cache import CacheInfo, cache_info, clear_cache
 from leadsq.config import Settings, configure, settings
 from leadsq.errors import (
     APIError,
@@ -34,6 +35,7 @@ from leadsq.limits import usage
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, last_partial, read_leadsquared
 from leadsq.sandbox import Sandbox
+from leadsq.sync import ReconcileWarning, sync, sync_runs
 from leadsq.widget import QueryBuilder
 
 __version__ = "0.1.0"
@@ -44,6 +46,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BudgetExceededError",
+    "CacheInfo",
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
@@ -53,18 +56,23 @@ __all__ = [
     "QueryBuilder",
     "QueryError",
     "RateLimitError",
+    "ReconcileWarning",
     "Sandbox",
     "ServerError",
     "Settings",
     "TransportError",
     "WrongHostError",
     "__version__",
+    "cache_info",
+    "clear_cache",
     "configure",
     "discover_host",
     "last_partial",
     "load_ipython_extension",
     "read_leadsquared",
     "settings",
+    "sync",
+    "sync_runs",
     "unload_ipython_extension",
     "usage",
 ]

@@ -188,9 +188,10 @@ class LeadsqAccessor:
             how = "local regroup" if grouping.local else "aggregate"
             what = f"{how} {value} by {', '.join(grouping.keys)}"
         when = p.read_at.strftime("%Y-%m-%d %H:%M:%S UTC") if p.read_at is not None else "?"
+        cached = ", answered from the read cache" if (p.raw.get("cache") or {}).get("hit") else ""
         return (
             f"<leadsq {p.raw['endpoint']}: {what}; {len(self._frame):,} rows, "
-            f"total_count={p.raw.get('total_count')}, read {when} from {p.raw['host']}>"
+            f"total_count={p.raw.get('total_count')}, read {when} from {p.raw['host']}{cached}>"
         )
 
     @property

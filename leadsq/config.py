@@ -178,6 +178,13 @@ class Settings:
         (``"2026-03-01"``) follow: ``"UTC"`` (default), an IANA name such as
         ``"Asia/Kolkata"``, or ``"account"``, the account's ``TimeZone`` (asked of
         ``UserByAccessKey.Get`` once per connection). Requests speak UTC either way.
+    cache : bool, float or str
+        The read cache (:mod:`leadsq.cache`): ``False`` (default) off; ``True`` one
+        hour; seconds, or a duration such as ``"30m"`` or ``"1h"``, to live.
+    cache_dir : str or None
+        Where the read cache lives; ``None``: the user's cache directory.
+    cache_max_bytes : int
+        The read cache's bound on disk; the oldest answers go first. Default 1 GiB.
     """
 
     host: str | None = None
@@ -210,6 +217,9 @@ class Settings:
     input_error_types: tuple[str, ...] = INPUT_ERROR_TYPES
     repair_drift: bool = True
     time_zone: str = "UTC"
+    cache: bool | float | str = False
+    cache_dir: str | None = None
+    cache_max_bytes: int = 1 << 30
 
     def __post_init__(self) -> None:
         _check_settings(self)
@@ -271,6 +281,15 @@ def _check_settings(value: Settings) -> None:
         raise ConfigurationError(f"time_zone must be a string; got {value.time_zone!r}")
     if value.time_zone.strip().lower() != "account":
         zone_named(value.time_zone)
+    if isinstance(value.cache_max_bytes, bool) or not (
+        isinstance(value.cache_max_bytes, int) and value.cache_max_bytes >= 0
+    ):
+        raise ConfigurationError(
+            f"cache_max_bytes must be a whole number >= 0; got {value.cache_max_bytes!r}"
+        )
+    from leadsq.cache import parse_ttl  # the cache owns what a time to live may be
+
+    parse_ttl(value.cache)
     missing = {"distribution", "not_contacted", *METADATA_PATHS} - set(value.paths)
     if missing:
         raise ConfigurationError(f"paths lacks {', '.join(sorted(missing))}")

@@ -99,6 +99,12 @@ _CELL_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
     (("--format",), {"default": "json", "help": "Response format asked for: json or csv."}),
     (("--max-results",), {"type": int, "help": "Read at most this many rows."}),
     (("--no-progress",), {"action": "store_true", "help": "Hide the progress bar."}),
+    (
+        ("--cache",),
+        {
+            "help": 'Answer from the disk cache when younger than this, e.g. "1h"; "off": the service.'
+        },
+    ),
     *_CONNECTION_ARGUMENTS,
 )
 _BUILDER_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
@@ -268,6 +274,8 @@ def _read_arguments(args: Any, cell: str, namespace: Mapping[str, Any]) -> dict[
     arguments = {name: value for name, value in options.items() if value is not None}
     if args.aggregate.strip().lower() != "count":
         arguments["aggregate"] = args.aggregate
+    if args.cache is not None:
+        arguments["cache"] = {"off": False, "on": True}.get(args.cache.strip().lower(), args.cache)
     return {
         "endpoint": args.endpoint,
         **query,

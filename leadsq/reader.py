@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 from tqdm.auto import tqdm
 
+from leadsq import cache as _cache
 from leadsq import config, metadata
-from leadsq.config import Connection, masked, resolve_connection
+from leadsq.config import UNSET, Connection, masked, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages
@@ -69,6 +70,7 @@ def read_leadsquared(
     access_key: str | None = None,
     secret_key: str | None = None,
     analytics_url: str | None = None,
+    cache: bool | float | str | None = UNSET,
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read leads from a LeadSquared analytics endpoint into a typed DataFrame.
 
@@ -130,6 +132,11 @@ def read_leadsquared(
     host, access_key, secret_key, analytics_url : str, optional
         Override the configured connection (see :mod:`leadsq.config`);
         ``host="sandbox"`` uses the built-in sandbox.
+    cache : bool, float or str, optional
+        Answer an identical read from the disk cache when it is younger than this
+        (``"1h"``, ``"30m"``, seconds, ``True`` for an hour), with no call; ``False``
+        goes to the service. Default ``leadsq.settings.cache`` (off). Not for chunked
+        reads. See :mod:`leadsq.cache`.
 
     Returns
     -------
@@ -183,6 +190,7 @@ def read_leadsquared(
         progress=progress,
         response_format=response_format,
         size_given=size_given,
+        cache=cache,
     )
 
 
@@ -211,6 +219,7 @@ def read_report(
     progress: bool = True,
     response_format: str = "json",
     size_given: bool = True,
+    cache: bool | float | str | None = UNSET,
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read every page of ``report`` (see :func:`read_leadsquared`).
 
@@ -218,6 +227,23 @@ def read_report(
     cap replaces it.
     """
     _connections[connection.analytics_url] = connection
+    ttl = _cache.parse_ttl(config.settings.cache if cache is UNSET else cache)
+    if ttl is not None and chunksize is None:
+        return _cache.cached_read(
+            connection,
+            report,
+            max_results,
+            ttl,
+            lambda: read_report(
+                report,
+                connection,
+                max_results=max_results,
+                progress=progress,
+                response_format=response_format,
+                size_given=size_given,
+                cache=False,
+            ),
+        )
     transport = transport_for(connection)
     field_types = metadata.field_types(connection)
     report = fit_to_fields(report, field_types)
@@ -415,10 +441,11 @@ def _chunks(read: _Read, chunksize: int, progress: bool) -> Iterator[pd.DataFram
 
 
 def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
-    """Run the read recorded in ``df.attrs["leadsq"]`` again.
+    """Run the read recorded in ``df.attrs["leadsq"]`` again, from the service.
 
-    The keys come from the connection this process last used for that host (kept in
-    memory only, never in the provenance), else from the configured places.
+    A frame that went through the read cache has its cached answer replaced. The keys
+    come from the connection this process last used for that host (kept in memory only,
+    never in the provenance), else from the configured places.
     """
     try:
         report = parse_report(provenance["body"], provenance["endpoint"])
@@ -427,14 +454,18 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
         raise QueryError(f"the provenance lacks {exc}; it is not from read_leadsquared") from None
     except ContractError as exc:
         raise QueryError(f"the provenance body is not valid: {exc}") from None
+    connection = connection_for(host)
     frame = read_report(
         report,
-        connection_for(host),
+        connection,
         max_results=provenance.get("max_results"),
         progress=progress,
         response_format=provenance.get("response_format", "json"),
+        cache=False,
     )
     assert isinstance(frame, pd.DataFrame)
+    if provenance.get("cache"):  # the key the read was stored under, as it was asked
+        frame = _cache.remember(frame, provenance["cache"]["key"])
     return frame
 
 

@@ -38,7 +38,7 @@ from IPython.display import HTML, Image, display
 from leadsq import metadata
 from leadsq import widget_model as model
 from leadsq.code import to_code
-from leadsq.config import resolve_connection
+from leadsq.config import UNSET, resolve_connection
 from leadsq.contract import report_to_body
 from leadsq.errors import LeadsqError
 from leadsq.query import build_report, normalise_endpoint
@@ -356,6 +356,14 @@ class QueryBuilder(widgets.VBox):
             style=_style(),
             layout=widgets.Layout(width="240px"),
         )
+        self._cache = widgets.Dropdown(
+            options=model.CACHE_CHOICES,
+            value=None,
+            description="Cache",
+            tooltip="answer an identical read from disk, with no call, when younger than this",
+            style=_style(),
+            layout=widgets.Layout(width="240px"),
+        )
         self._run = widgets.Button(description="Run", icon="play", button_style="primary")
         self._status = widgets.HTML()
         self._error = widgets.HTML()
@@ -385,7 +393,7 @@ class QueryBuilder(widgets.VBox):
             self._output,
             self._columns,
             self._aggregate_box,
-            self._max_results,
+            widgets.HBox([self._max_results, self._cache]),
             widgets.HBox([self._run, self._status]),
             self._error,
             self._views,
@@ -403,6 +411,7 @@ class QueryBuilder(widgets.VBox):
             self._group_by,
             self._aggregate_field,
             self._max_results,
+            self._cache,
             self._created,
             self._modified,
             self._activity_window,
@@ -564,6 +573,7 @@ class QueryBuilder(widgets.VBox):
                     access_key=self._connection_args["access_key"],
                     secret_key=self._connection_args["secret_key"],
                     analytics_url=self._connection_args["analytics_url"],
+                    cache=self.query.get("cache", UNSET),
                 )
             except Exception as exc:
                 failure = exc
@@ -590,6 +600,7 @@ class QueryBuilder(widgets.VBox):
             aggregate=self._aggregate.value,
             aggregate_field=self._aggregate_field.value,
             max_results=self._max_results.value or None,
+            cache=self._cache.value,
             field_types={name: item.data_type for name, item in self._fields.items()},
         )
 
@@ -601,9 +612,10 @@ class QueryBuilder(widgets.VBox):
             if self._setup_error:
                 raise _SetupError(self._setup_error)
             query = model.form_kwargs(self._state())
-            args = {k: v for k, v in query.items() if k != "max_results"}
+            args = {k: v for k, v in query.items() if k not in ("max_results", "cache")}
             report = build_report(args.pop("endpoint"), **args, zone=self._zone)
-            code = to_code(report, max_results=query.get("max_results"), extra=self._code_extra())
+            extra = {**self._code_extra(), **{k: query[k] for k in ("cache",) if k in query}}
+            code = to_code(report, max_results=query.get("max_results"), extra=extra)
         except _SetupError as exc:
             self.query, self.body, self.code = {}, {}, ""
             self._set_error(str(exc))

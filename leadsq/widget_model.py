@@ -344,6 +344,16 @@ def date_range(
     return (start, end)
 
 
+CACHE_CHOICES: list[tuple[str, bool | str | None]] = [
+    ("as configured", None),
+    ("off", False),
+    ("15 minutes", "15m"),
+    ("1 hour", "1h"),
+    ("1 day", "1d"),
+]
+"""The form's read-cache choices (label, ``cache=`` value); see :mod:`leadsq.cache`."""
+
+
 @dataclass(frozen=True)
 class FilterState:
     """One lead-filter row: field, operator and the raw value of its input."""
@@ -359,7 +369,8 @@ class FormState:
 
     ``output`` is ``"list"`` (``columns``) or ``"aggregate"`` (``group_by``,
     ``aggregate``, ``aggregate_field``). Date ranges are as :func:`date_range` returns
-    them. ``max_results`` of ``None`` or 0 reads everything.
+    them. ``max_results`` of ``None`` or 0 reads everything. ``cache`` is a read's
+    ``cache=`` (one of :data:`CACHE_CHOICES`); ``None`` leaves ``leadsq.settings.cache``.
     """
 
     endpoint: str = "distribution"
@@ -375,6 +386,7 @@ class FormState:
     aggregate: str = "count"
     aggregate_field: str | None = None
     max_results: int | None = None
+    cache: bool | str | None = None
     field_types: dict[str, str] = field(default_factory=dict, compare=False)
 
 
@@ -435,6 +447,8 @@ def form_kwargs(state: FormState) -> dict[str, Any]:
         kwargs["columns"] = list(state.columns)
     if state.max_results:
         kwargs["max_results"] = int(state.max_results)
+    if state.cache is not None:
+        kwargs["cache"] = state.cache
     return kwargs
 
 
