@@ -69,6 +69,7 @@ __all__ = [
     "build_report",
     "fit_to_fields",
     "lead_filter",
+    "lead_operator",
     "normalise_endpoint",
     "split_users",
 ]
@@ -403,8 +404,7 @@ def lead_filter(item: FilterLike, *, argument: str = "filters") -> LeadFilter:
             f"{argument}: expected (field, operator, value) or (field, 'def'|'ndef'); got {item!r}"
         )
     field, operator = item[0], item[1]
-    op = operator.strip().lower() if isinstance(operator, str) else operator
-    op = _LEAD_ALIASES.get(op, op)
+    op = lead_operator(operator)
     if op in ("def", "ndef"):
         if len(item) == 3 and item[2] is not None:
             raise QueryError(
@@ -434,6 +434,13 @@ def lead_filter(item: FilterLike, *, argument: str = "filters") -> LeadFilter:
             "(use 'in' for any of several values)"
         )
     return LeadFilter(field=field, operator=op, value=format_value(value, argument=argument))
+
+
+def lead_operator(operator: object) -> object:
+    """A lead filter's operator as the API spells it: trimmed, lower case, and pandas'
+    ``==`` and ``!=`` read as ``=`` and ``<>``; anything else is returned as it is."""
+    op = operator.strip().lower() if isinstance(operator, str) else operator
+    return _LEAD_ALIASES.get(op, op)
 
 
 def _is_many(value: object) -> bool:

@@ -39,9 +39,9 @@ from leadsq import metadata
 from leadsq import widget_model as model
 from leadsq.code import to_code
 from leadsq.config import UNSET, resolve_connection
-from leadsq.contract import report_to_body
-from leadsq.errors import LeadsqError
-from leadsq.query import build_report, normalise_endpoint
+from leadsq.contract import did_you_mean, report_to_body
+from leadsq.errors import LeadsqError, QueryError
+from leadsq.query import build_report, lead_operator, normalise_endpoint
 from leadsq.reader import read_leadsquared
 
 __all__ = ["QueryBuilder"]
@@ -500,26 +500,65 @@ class QueryBuilder(widgets.VBox):
         field : str, optional
             The row's lead field (``SchemaName``); default the first field.
         operator : str, optional
-            One of the operators that fit the field; default the first of them.
+            One of the operators that fit the field (pandas' ``==`` and ``!=`` are read
+            as ``=`` and ``<>``, as ``filters=`` reads them); default the first of them.
         value : optional
             What the row's input holds: a number, a ``date``, ``True``/``False``, a
             string, or a list of a Select field's options for ``in``.
+
+        Raises
+        ------
+        QueryError
+            For a field the account does not have, an operator that does not fit the
+            field, or a value its input cannot hold. The form is left as it was.
         """
         if not self._fields:
             self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
             return
+        if field is not None:
+            operator = self._check_filter(field, operator, value)
         with self._paused():
             row = _FilterRow(self._fields)
+            if field is not None:
+                try:
+                    row.set(field, operator, value)
+                except traitlets.TraitError:
+                    row.close()
+                    raise QueryError(
+                        f"add_filter: {value!r} does not fit {field} under {operator!r}"
+                    ) from None
             row.observe(self._on_filter_change, "value")
             row.on_remove(self._on_filter_remove)
             self._filters.children = [*self._filters.children, row]
-            if field is not None:
-                row.set(
-                    field,
-                    operator or model.operators_for(self._fields[field].data_type)[0][1],
-                    value,
-                )
         self._update()
+
+    def _check_filter(self, field: str, operator: str | None, value: Any) -> str:
+        """The operator of a row ``add_filter`` is asked for, once field, operator and
+        value are known to fit; a QueryError naming the first that does not."""
+        if field not in self._fields:
+            raise QueryError(
+                f"add_filter: unknown lead field {field!r}{did_you_mean(str(field), self._fields)}"
+            )
+        item = self._fields[field]
+        operators = [op for _, op in model.operators_for(item.data_type)]
+        chosen = operators[0] if operator is None else lead_operator(operator)
+        if chosen not in operators:
+            raise QueryError(
+                f"add_filter: operator {operator!r} does not apply to {item.data_type} field "
+                f"{field}; use one of {', '.join(operators)}"
+                f"{did_you_mean(str(operator), operators)}"
+            )
+        kind = model.value_kind(item.data_type, str(chosen))
+        if kind in ("choice", "choices") and value is not None:
+            values = [value] if kind == "choice" or isinstance(value, str) else list(value)
+            for one in values:
+                if one not in item.options:
+                    raise QueryError(
+                        f"add_filter: {one!r} is not an option of {field}"
+                        f"{did_you_mean(str(one), item.options)}; its options are "
+                        f"{', '.join(item.options)}"
+                    )
+        return str(chosen)
 
     def run(self) -> pd.DataFrame | None:
         """Read the form's query, as the Run button does.

@@ -16,6 +16,8 @@ from leadsq.contract import ContractError, check_fields, did_you_mean, parse_rep
         ("Averag", ("Count", "Average", "Sum"), " (did you mean Average?)"),
         ("List|Aggregate", ("List", "Aggregate"), ""),
         ("Zzz", ["EngagementScore"], ""),
+        ("=>", ("=", "<>", ">", ">=", "<="), " (did you mean >=?)"),
+        ("=<", ("=", "<>", ">=", "<="), " (did you mean <=?)"),
     ],
 )
 def test_did_you_mean_names_close_choices_only(word, choices, hint):

@@ -8,6 +8,7 @@ from datetime import date
 
 import ipywidgets as widgets
 import pandas as pd
+import pytest
 
 import leadsq
 from leadsq.sandbox import Faults, Sandbox
@@ -169,6 +170,39 @@ def test_code_body_and_query_follow_every_change(builder) -> None:
     _row(builder)._remove.click()
     assert builder._filters.children == ()
     assert "filters" not in builder.query and "where" not in builder.code
+
+
+def test_add_filter_refuses_a_bad_row_and_leaves_the_form_as_it_was(builder) -> None:
+    builder.add_filter("mx_City", "=", "Mumbai")
+    before = (builder.query, builder.code, len(builder._filters.children))
+    bad = [
+        (("EngagmentScore", ">=", 20), "add_filter: unknown lead field 'EngagmentScore' "
+         "(did you mean EngagementScore?)"),
+        (("EngagementScore", "=>", 20), "add_filter: operator '=>' does not apply to Number "
+         "field EngagementScore; use one of =, <>, >, <, >=, <=, in, def, ndef (did you mean >=?)"),
+        (("ProspectStage", "=", "Opportunities"), "add_filter: 'Opportunities' is not an option "
+         "of ProspectStage (did you mean Opportunity?); its options are "),
+        (("EngagementScore", ">=", "twenty"), "add_filter: 'twenty' does not fit EngagementScore "
+         "under '>='"),
+    ]  # fmt: skip
+    for args, message in bad:
+        with pytest.raises(leadsq.QueryError) as caught:
+            builder.add_filter(*args)
+        assert str(caught.value).startswith(message)
+        assert (builder.query, builder.code, len(builder._filters.children)) == before
+
+
+def test_add_filter_reads_pandas_operators_as_filters_does(builder) -> None:
+    builder.add_filter("ProspectStage", "==", "Opportunity")
+    builder.add_filter("Source", "!=", "Referral")
+    assert builder.query["filters"] == [
+        ("ProspectStage", "=", "Opportunity"),
+        ("Source", "<>", "Referral"),
+    ]
+    builder._columns.value = ("ProspectID", "ProspectStage", "Source")
+    frame = builder.run()
+    assert set(frame["ProspectStage"]) == {"Opportunity"}
+    assert "Referral" not in set(frame["Source"])
 
 
 def test_a_bad_value_is_shown_in_the_form_and_nothing_is_read(builder) -> None:
