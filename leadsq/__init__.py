@@ -14,6 +14,7 @@ import pandas as pd
 import leadsq.accessor  # noqa: F401  (registers df.lsq)
 from leadsq.account import Account, discover_host
 from leadsq.cache import CacheInfo, cache_info, clear_cache
+from leadsq.checks import UnknownValueWarning
 from leadsq.config import Settings, configure, settings
 from leadsq.errors import (
     APIError,
@@ -61,6 +62,7 @@ __all__ = [
     "ServerError",
     "Settings",
     "TransportError",
+    "UnknownValueWarning",
     "WrongHostError",
     "__version__",
     "cache_info",

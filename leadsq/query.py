@@ -166,7 +166,8 @@ def build_report(
         ``users`` group comes first, joined by AND, so groups here must then be joined by AND.
     activities : int, str or sequence, optional
         ``not_contacted`` only: activity event codes that count as contact. One code is
-        sent as ``=``, a list as ``in``.
+        sent as ``=``, a list as ``in``. Type names need the account's types:
+        :func:`leadsq.read_leadsquared` resolves them (:func:`leadsq.checks.activity_codes`).
     created, modified, activity_window : DateRangeLike, optional
         Date ranges on ``LeadCreatedOn``, ``LeadModifiedOn`` and (``not_contacted`` only)
         ``ActivityCreatedOn``: a ``(start, end)`` pair or a form such as ``"last 30 days"``;
@@ -634,7 +635,7 @@ def _activity_filters(
         if not text.isdigit():
             raise QueryError(
                 f"activities: expected activity event codes (whole numbers such as 21, 22); "
-                f"got {code!r}"
+                f"got {code!r} (read_leadsquared resolves type names through the account)"
             )
         codes.append(int(text))
     return [ActivityFilter(operator="in" if many else "=", values=tuple(codes))]

@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from leadsq import cache as _cache
-from leadsq import config, metadata
+from leadsq import checks, config, metadata
 from leadsq.config import UNSET, Connection, masked, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
@@ -87,9 +87,11 @@ def read_leadsquared(
         Owner user ids or email addresses.
     user_filter : optional
         Advanced user condition groups (see :func:`leadsq.query.build_report`).
-    activities : int or sequence of int, optional
-        ``not_contacted`` only: activity event codes that count as contact
-        (21 inbound and 22 outbound phone calls, custom types from 201).
+    activities : int, str or sequence of them, optional
+        ``not_contacted`` only: the activity types that count as contact, by event
+        code (21 inbound and 22 outbound phone calls, custom types from 201) or by
+        name (``"Phone Call Inbound"``, case ignored), names resolved through the
+        account's types (``leadsq.activity_types()``).
     created, modified, activity_window : optional
         Date ranges: ``(start, end)`` of strings, dates or timestamps, or a relative
         form such as ``"last 30 days"``. ``activity_window`` (``not_contacted`` only)
@@ -144,10 +146,17 @@ def read_leadsquared(
         Typed by :data:`leadsq.frames.DTYPES`; an aggregate is indexed by its group
         field. ``df.attrs["leadsq"]`` holds the provenance (never the keys).
 
+    Warns
+    -----
+    UnknownValueWarning
+        For a filter value the account does not know (a Select field's option, an
+        activity code, a user), with close matches; the read goes on.
+
     Raises
     ------
     QueryError
-        For a bad argument, before any request is sent.
+        For a bad argument, before any request is sent (but activity names and field
+        names, which are checked against the account).
     APIError
         A subclass per failure; a read that fails part-way keeps the rows that had
         arrived in the error's ``partial``.
@@ -159,8 +168,11 @@ def read_leadsquared(
     size_given = body is not None or page_size is not None
     connection = None
     zone: tzinfo = timezone.utc
-    if body is None and any(v is not None for v in (created, modified, activity_window)):
+    if activities is not None and checks.names_in(activities):
         connection = resolve_connection(host, access_key, secret_key, analytics_url)
+        activities = checks.activity_codes(activities, connection)  # type: ignore[arg-type]
+    if body is None and any(v is not None for v in (created, modified, activity_window)):
+        connection = connection or resolve_connection(host, access_key, secret_key, analytics_url)
         zone = metadata.time_zone(connection)
     report = build_report(
         endpoint,
@@ -251,6 +263,7 @@ def read_report(
         check_fields(report, field_types)
     except ContractError as exc:
         raise QueryError(f"{exc} (checked against the account's lead fields)") from None
+    checks.warn_unknown_values(report, connection)
     dtypes = column_dtypes(report.output, field_types)
     sent, cuts = exact_list_window(report)
     paged = PagedRead(
