@@ -11,7 +11,7 @@ import warnings
 
 import pandas as pd
 
-import leadsq.accessor  # noqa: F401  (registers df.lsq)
+from leadsq.accessor import FrameChangedWarning  # importing it registers df.lsq
 from leadsq.account import Account, discover_host
 from leadsq.cache import CacheInfo, cache_info, clear_cache
 from leadsq.checks import UnknownValueWarning
@@ -51,6 +51,7 @@ __all__ = [
     "ConfigurationError",
     "DailyLimitError",
     "DriftWarning",
+    "FrameChangedWarning",
     "IncompleteReadError",
     "LeadsqError",
     "NotFoundError",

@@ -32,15 +32,17 @@ import pandas as pd
 
 from leadsq import metadata, reader
 from leadsq import regroup as _regroup
+from leadsq.checks import warn_user
 from leadsq.code import to_code, window_notes
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
+from leadsq.frames import frame_change, frame_identity
 from leadsq.reader import connection_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Grouping", "LeadsqAccessor", "Provenance", "owner_name_map"]
+__all__ = ["FrameChangedWarning", "Grouping", "LeadsqAccessor", "Provenance", "owner_name_map"]
 
 OWNER = "OwnerId"
 OWNER_NAME = "OwnerName"
@@ -56,6 +58,12 @@ _NOT_SERVED = (
     "Some pandas operations (merge, concat of different reads) drop attrs; call df.lsq "
     "on the frame the reader returned, or on a filtered or sliced copy of it."
 )
+
+
+class FrameChangedWarning(UserWarning):
+    """The frame is not the one its provenance describes: pandas changed its rows or
+    columns after the read (``df[df.ProspectStage == "Opportunity"]``), so the code
+    reproduces the read, not this frame."""
 
 
 @dataclass(frozen=True)
@@ -147,10 +155,24 @@ class Provenance:
             return None
         return Grouping((output.group_by or "",), output.function or "Count", output.field, False)
 
-    def with_step(self, method: str, **args: Any) -> dict[str, Any]:
-        """A copy of the raw provenance with one more step."""
+    def change(self, frame: pd.DataFrame) -> str | None:
+        """How ``frame`` differs from what the read (and its steps) gave, in words;
+        ``None`` when it is that frame. A change before a step is remembered by it."""
+        recorded = self.raw.get("frame")
+        now = None if recorded is None else frame_change(frame, recorded)
+        return self.raw.get("changed") or now
+
+    def with_step(
+        self, method: str, source: pd.DataFrame, result: pd.DataFrame, **args: Any
+    ) -> dict[str, Any]:
+        """A copy of the raw provenance with one more step that made ``result`` of
+        ``source``: it records ``result``'s identity, and any change ``source`` had."""
         raw = copy.deepcopy(dict(self.raw))
         raw["steps"] = [*raw.get("steps", []), {"method": method, "args": args}]
+        changed = self.change(source)
+        if changed:
+            raw["changed"] = changed
+        raw["frame"] = frame_identity(result)
         return raw
 
 
@@ -248,8 +270,21 @@ class LeadsqAccessor:
         (:mod:`leadsq.config`), so it can go into a script as it is. Its date bounds are
         the UTC instants that were asked for; a comment line above it says how each
         window's end was sent (:func:`leadsq.code.window_notes`).
+
+        Warns
+        -----
+        FrameChangedWarning
+            When pandas changed the frame's rows or columns after the read: the code
+            reproduces the read, not this frame.
         """
         p = self._provenance
+        changed = p.change(self._frame)
+        if changed:
+            warn_user(
+                f"df.lsq.code: this frame was changed after the read ({changed}); the code "
+                "reproduces the read, not this frame: apply the same pandas steps after it",
+                FrameChangedWarning,
+            )
         read_at = p.read_at
         notes = window_notes(
             p.report, read_at=None if read_at is None else read_at.tz_localize(None)
@@ -279,8 +314,21 @@ class LeadsqAccessor:
         ----------
         progress : bool, default False
             Show a progress bar while reading.
+
+        Raises
+        ------
+        QueryError
+            When pandas changed the frame's rows or columns after the read: refreshing
+            would give the read's frame, not this one.
         """
         p = self._provenance
+        changed = p.change(self._frame)
+        if changed:
+            raise QueryError(
+                f"refresh: this frame was changed after the read ({changed}); refresh() "
+                "would return the read's rows, not this frame's: refresh the frame the read "
+                "returned, then apply the same pandas steps"
+            )
         frame = reader.read_again(p.raw, progress=progress)
         for step in p.steps:
             frame = getattr(frame.lsq, step["method"])(**step["args"])
@@ -410,7 +458,7 @@ class LeadsqAccessor:
 
     def _derived(self, result: pd.DataFrame, method: str, **args: Any) -> pd.DataFrame:
         result.attrs = {k: copy.deepcopy(v) for k, v in self._frame.attrs.items()}
-        result.attrs["leadsq"] = self._provenance.with_step(method, **args)
+        result.attrs["leadsq"] = self._provenance.with_step(method, self._frame, result, **args)
         return result
 
     # ----------------------------------------------------------------- plots

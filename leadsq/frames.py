@@ -74,6 +74,8 @@ __all__ = [
     "concat_pages",
     "decode_json",
     "empty_frame",
+    "frame_change",
+    "frame_identity",
     "parse_page",
     "to_typed_frame",
 ]
@@ -644,3 +646,39 @@ def _first_bad(series: pd.Series, dtype: str) -> tuple[int | None, object]:
         except (ValueError, TypeError):
             return int(index) + 1, value
     return None, None
+
+
+def frame_identity(frame: pd.DataFrame) -> dict[str, Any]:
+    """What tells a frame's rows and columns apart from another's, for its provenance.
+
+    ``rows`` (the count), ``columns`` (the names) and ``hash``: a sum of the hashes of
+    the index labels and ``ProspectID`` values, so order does not matter but which rows
+    does. Cheap next to a read: about 30 ms a million rows.
+    """
+    keys = pd.util.hash_pandas_object(frame.index, index=False).to_numpy()
+    if "ProspectID" in frame.columns:
+        keys = keys ^ pd.util.hash_pandas_object(frame["ProspectID"], index=False).to_numpy()
+    return {
+        "rows": len(frame),
+        "columns": [str(name) for name in frame.columns],
+        "hash": f"{int(keys.sum(dtype='uint64')):016x}",
+    }
+
+
+def frame_change(frame: pd.DataFrame, recorded: Mapping[str, Any]) -> str | None:
+    """How ``frame`` differs from the ``recorded`` :func:`frame_identity`, in words;
+    ``None`` when it holds the rows and columns recorded."""
+    now = frame_identity(frame)
+    changes = []
+    if now["rows"] != recorded.get("rows"):
+        changes.append(f"it has {now['rows']:,} rows where the read gave {recorded.get('rows'):,}")
+    elif now["hash"] != recorded.get("hash"):
+        changes.append("its rows are not those the read gave")
+    columns = set(recorded.get("columns", ()))
+    added = [name for name in now["columns"] if name not in columns]
+    dropped = [name for name in recorded.get("columns", ()) if name not in now["columns"]]
+    if added:
+        changes.append(f"columns added since: {', '.join(added)}")
+    if dropped:
+        changes.append(f"columns dropped since: {', '.join(dropped)}")
+    return "; ".join(changes) or None

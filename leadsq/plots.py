@@ -489,6 +489,9 @@ def _subtitle(
     if report.endpoint == "not_contacted":
         parts.append(_activity_phrase(report, provenance))
     parts.append(_size(frame, provenance, grouping))
+    changed = provenance.change(frame)
+    if changed:
+        parts.append(f"changed after the read: {changed}")
     if provenance.read_at is not None:
         parts.append(f"read {provenance.read_at:%Y-%m-%d %H:%M} UTC")
     return _wrap(parts, _SUBTITLE_CHARS)

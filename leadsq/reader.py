@@ -22,7 +22,7 @@ from leadsq import checks, config, metadata
 from leadsq.config import UNSET, Connection, masked, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
 from leadsq.errors import APIError, QueryError
-from leadsq.frames import Page, column_dtypes, concat_pages
+from leadsq.frames import Page, column_dtypes, concat_pages, frame_identity
 from leadsq.learnt import learnt
 from leadsq.paging import PagedRead
 from leadsq.query import DEFAULT_PAGE_SIZE, build_report, fit_to_fields
@@ -513,7 +513,7 @@ def _finish(
         "host": paged.transport.connection.analytics_url,
         # after a keyset repair, the total of the read that gave the rows
         "total_count": paged.repaired_total if repaired else (totals[0] if totals else None),
-        "rows": len(frame),
+        "frame": frame_identity(frame),
         "response_format": paged.response_format,
         "max_results": paged.max_results,
         "read_at": started.isoformat(timespec="seconds"),

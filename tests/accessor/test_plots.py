@@ -184,6 +184,16 @@ def test_counts_by_stage_and_by_owner_of_a_list(sandbox, not_contacted) -> None:
     assert ax.get_title(loc="left") == "Leads not contacted by Owner"
 
 
+def test_a_plot_of_a_frame_changed_after_the_read_says_so(not_contacted) -> None:
+    subset = not_contacted[not_contacted["ProspectStage"] == "Prospect"]
+    subtitle = " ".join(_subtitle(subset.lsq.plot.counts()).split())
+    assert (
+        f"changed after the read: it has {len(subset):,} rows where the read gave "
+        f"{len(not_contacted):,}" in subtitle
+    )
+    assert "changed after the read" not in _subtitle(not_contacted.lsq.plot.counts())
+
+
 def test_plot_picks_the_plot_for_the_frame(leads, engagement_by_owner, not_contacted) -> None:
     assert engagement_by_owner.lsq.plot().get_title(loc="left").startswith("Average")
     assert "days since" in not_contacted.lsq.plot().get_title(loc="left")

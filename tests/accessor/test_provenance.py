@@ -110,3 +110,42 @@ def test_the_code_runs_and_gives_the_same_frame(sandbox, not_contacted, monkeypa
 def test_a_filtered_copy_keeps_the_namespace(leads) -> None:
     subset = leads[leads["ProspectStage"] == "Prospect"]
     assert subset.lsq.endpoint == "distribution"
+    assert subset.lsq.with_owner_names().lsq.endpoint == "distribution"
+
+
+def test_a_frame_filtered_after_the_read_says_so(leads) -> None:
+    subset = leads[leads["ProspectStage"] == "Opportunity"]
+    assert 0 < len(subset) < len(leads)
+    with pytest.warns(leadsq.FrameChangedWarning) as caught:
+        code = subset.lsq.code
+    assert code == leads.lsq.code
+    assert str(caught[0].message) == (
+        f"df.lsq.code: this frame was changed after the read (it has {len(subset):,} rows "
+        f"where the read gave {len(leads):,}); the code reproduces the read, not this frame: "
+        "apply the same pandas steps after it"
+    )
+    assert caught[0].filename == __file__
+    with pytest.raises(leadsq.QueryError, match=r"^refresh: this frame was changed after the read"):
+        subset.lsq.refresh()
+
+
+def test_other_rows_of_the_same_count_and_new_columns_are_told(leads) -> None:
+    swapped = pd.concat([leads.iloc[1:], leads.iloc[:1].assign(ProspectID="other")])
+    with pytest.warns(leadsq.FrameChangedWarning, match=r"its rows are not those the read gave"):
+        swapped.lsq.code  # noqa: B018
+    widened = leads.assign(Ratio=1.0).drop(columns="Source")
+    with pytest.raises(leadsq.QueryError) as caught:
+        widened.lsq.refresh()
+    assert "(columns added since: Ratio; columns dropped since: Source)" in str(caught.value)
+
+
+def test_a_sorted_or_reindexed_frame_is_still_the_read(leads) -> None:
+    for same in (leads.sort_values("EngagementScore"), leads.iloc[::-1], leads.copy()):
+        assert same.lsq.code == leads.lsq.code  # no warning (warnings are errors here)
+
+
+def test_a_step_on_a_changed_frame_keeps_the_change(leads) -> None:
+    derived = leads[leads["ProspectStage"] == "Prospect"].lsq.regroup("Source")
+    with pytest.raises(leadsq.QueryError, match=r"it has \d[\d,]* rows where the read gave"):
+        derived.lsq.refresh()
+    assert leads.lsq.regroup("Source").lsq.refresh().equals(leads.lsq.regroup("Source"))
