@@ -12,7 +12,9 @@ filters (``filters=`` for a field name that ``where`` cannot write), ``users=`` 
 ``columns=`` or ``group_by=``/``aggregate=``/``aggregate_field=``, and ``page_size=`` when
 not the default. A report that the keywords cannot rebuild (two activity filters, date
 filters out of the usual order, a page index other than 1, a link after a last
-condition, ``Sorting``) is written as ``body=``. Either way,
+condition, ``Sorting``) is written as ``body=`` with its ``page_size=`` (a body's
+``Paging`` says where a read starts; the reader pages with its own size unless told).
+Either way,
 ``build_report(**arguments_of(to_code(report))) == report``.
 """
 
@@ -104,8 +106,8 @@ def to_code(
         Naming ``extra`` when it holds a query argument, ``access_key`` or ``secret_key``.
     """
     arguments = _keyword_form(report)
-    if arguments is None:
-        arguments = {"body": report_to_body(report)}
+    if arguments is None:  # the size too: a body's Paging only says where to start
+        arguments = {"body": report_to_body(report), "page_size": report.paging.size}
     if max_results is not None:
         arguments["max_results"] = max_results
     if response_format is not None and response_format.strip().lower() != "json":

@@ -72,6 +72,7 @@ __all__ = [
     "lead_operator",
     "normalise_endpoint",
     "split_users",
+    "with_page_size",
 ]
 
 DEFAULT_PAGE_SIZE = 10_000
@@ -123,7 +124,7 @@ def build_report(
     group_by: str | None = None,
     aggregate: str = "count",
     aggregate_field: str | None = None,
-    page_size: int = DEFAULT_PAGE_SIZE,
+    page_size: int | None = None,
     body: Mapping[str, Any] | str | None = None,
     now: datetime | None = None,
     zone: tzinfo = timezone.utc,
@@ -181,12 +182,13 @@ def build_report(
         Case-insensitive; ``"mean"`` is ``"average"``. Needs ``group_by`` unless ``"count"``.
     aggregate_field : str, optional
         The Number field to average or sum; required for those, refused for ``"count"``.
-    page_size : int, default 10,000
-        ``Paging.PageSize``; a whole number, at least 1.
+    page_size : int, optional
+        ``Paging.PageSize``; a whole number, at least 1. Default 10,000, or a ``body``'s own.
     body : dict or str, optional
         A documented JSON body (a dict, or JSON text), validated and taken as is. It cannot
-        be combined with the arguments above (``page_size`` and ``aggregate`` count as given
-        when they differ from their defaults).
+        be combined with the arguments above but ``page_size`` (``aggregate`` counts as
+        given when it differs from its default). With ``page_size`` it is read in pages of
+        that size from the row its ``Paging`` starts at (:func:`with_page_size`).
     now : datetime, optional
         The "now" of relative dates; default the current UTC time. Aware values are
         converted to UTC, naive ones are taken as UTC.
@@ -206,6 +208,13 @@ def build_report(
         For anything that cannot be sent, naming the argument it came from.
     """
     endpoint = normalise_endpoint(endpoint)
+    if page_size is not None and (
+        isinstance(page_size, bool) or not isinstance(page_size, (int, np.integer))
+    ):
+        raise QueryError(
+            f"page_size: must be a whole number, at least 1; got {page_size!r} "
+            f"({type(page_size).__name__})"
+        )
     if body is not None:
         _refuse_with_body(
             where=where,
@@ -220,9 +229,9 @@ def build_report(
             group_by=group_by,
             aggregate=None if str(aggregate).strip().lower() == "count" else aggregate,
             aggregate_field=aggregate_field,
-            page_size=None if page_size == DEFAULT_PAGE_SIZE else page_size,
         )
-        return _parse_body(body, endpoint)
+        report = _parse_body(body, endpoint)
+        return report if page_size is None else with_page_size(report, int(page_size))
     labels: list[tuple[str, str]] = []  # (body path prefix, argument), longest first
     leads = _lead_filters(where, filters, labels)
     groups = _user_groups(users, user_filter, labels)
@@ -235,16 +244,11 @@ def build_report(
             labels.append((f"DateFilter[{len(dates)}]", argument))
             dates.append(DateFilter(field=field, start=start, end=end))
     output = _output(endpoint, columns, group_by, aggregate, aggregate_field, labels)
-    if isinstance(page_size, bool) or not isinstance(page_size, (int, np.integer)):
-        raise QueryError(
-            f"page_size: must be a whole number, at least 1; got {page_size!r} "
-            f"({type(page_size).__name__})"
-        )
     labels.append(("Paging", "page_size"))
     report = Report(
         endpoint=endpoint,
         output=output,
-        paging=Paging(index=1, size=int(page_size)),
+        paging=Paging(index=1, size=DEFAULT_PAGE_SIZE if page_size is None else int(page_size)),
         user_groups=tuple(groups),
         lead_filters=tuple(leads),
         activity_filters=tuple(activity_filters),
@@ -338,6 +342,29 @@ def _refuse_with_body(**given: object) -> None:
             f"body: cannot be combined with {', '.join(conflicts)}: a body already says "
             "everything; pass either the body or those arguments"
         )
+
+
+def with_page_size(report: Report, size: int) -> Report:
+    """``report`` read in pages of ``size`` from the row its ``Paging`` starts at.
+
+    A body's ``Paging`` says where to start (``PageIndex`` of ``PageSize``), not how to
+    page: a vendor example's ``PageSize`` of 10 would take a call per ten rows.
+
+    Raises
+    ------
+    QueryError
+        Naming ``page_size`` when the body's first row does not begin a page of ``size``.
+    """
+    if size < 1:
+        raise QueryError(f"page_size: must be a whole number, at least 1; got {size}")
+    start = (report.paging.index - 1) * report.paging.size
+    if start % size:
+        raise QueryError(
+            f"page_size: the body starts at row {start + 1:,} (PageIndex "
+            f"{report.paging.index} of PageSize {report.paging.size}), which does not begin "
+            f"a page of {size:,}; give a page_size that divides {start:,}"
+        )
+    return replace(report, paging=Paging(index=start // size + 1, size=size))
 
 
 def _parse_body(body: object, endpoint: str) -> Report:

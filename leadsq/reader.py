@@ -108,16 +108,18 @@ def read_leadsquared(
         An aggregate read: one row per ``group_by`` value with ``Count``, plus the
         ``average`` or ``sum`` of ``aggregate_field``.
     body : dict or str, optional
-        A documented JSON body taken as is, instead of the arguments above. Its
+        A documented JSON body taken as is, instead of the arguments above, but for its
+        ``Paging``: that says where to start, not how to page, so the read asks pages of
+        the size below from the row it starts at (``df.lsq.code`` shows the size). Its
         ``Sorting`` (``{"ColumnName": ..., "Direction": "0"|"1"}``, ascending or
         descending) orders the rows; pages are still read by index, and a sorted read
         whose total changes meanwhile is warned of, not read again by ``ProspectAutoId``.
     page_size : int, optional
-        Rows per request; default ``leadsq.settings.page_size``, and when that is not
-        set either, the endpoint's page cap where a refusal has told it, else 10,000. A
-        size over a known cap is lowered to the cap, with a warning; a size the service
-        refuses for its cap is read at the cap (no row lost or repeated), and the cap
-        remembered for the host.
+        Rows per request, also for a ``body``; default ``leadsq.settings.page_size``,
+        and when that is not set either, the endpoint's page cap where a refusal has told
+        it, else 10,000. A size over a known cap is lowered to the cap, with a warning; a
+        size the service refuses for its cap is read at the cap (no row lost or
+        repeated), and the cap remembered for the host.
     max_results : int, optional
         Stop after this many rows (groups, for an aggregate); a list read then drops
         the rows past its exact window's end, so it may give fewer.
@@ -163,9 +165,9 @@ def read_leadsquared(
     """
     access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
     _check_reader_arguments(max_results, chunksize, response_format, progress)
-    if body is None and page_size is None:
+    if page_size is None:
         page_size = config.settings.page_size
-    size_given = body is not None or page_size is not None
+    size_given = page_size is not None  # a body's Paging says where to start, not how to page
     connection = None
     zone: tzinfo = timezone.utc
     if activities is not None and checks.names_in(activities):
@@ -190,7 +192,7 @@ def read_leadsquared(
         aggregate_field=aggregate_field,
         body=body,
         zone=zone,
-        page_size=DEFAULT_PAGE_SIZE if page_size is None else page_size,
+        page_size=DEFAULT_PAGE_SIZE if page_size is None and body is None else page_size,
     )
     if connection is None:
         connection = resolve_connection(host, access_key, secret_key, analytics_url)
@@ -317,20 +319,22 @@ def last_partial() -> pd.DataFrame | None:
 
 
 def _fit_page_size(paged: PagedRead, size_given: bool) -> None:
-    """Pages as large as the endpoint's known cap, unless a size was given; a given
-    size over the cap (known now, or told by a refusal during the read) lowered to it,
-    with a warning."""
+    """Pages as large as the endpoint's known cap (else 10,000), unless a size was
+    given; a given size over the cap (known now, or told by a refusal during the read)
+    lowered to it, with a warning."""
     endpoint = paged.report.endpoint
     base = paged.transport.base(endpoint)
     size = paged.report.paging.size
+    cap = learnt.page_cap(base, endpoint)
     if size_given:
         paged.on_cap = functools.partial(_warn_cap, size, base)
-    cap = learnt.page_cap(base, endpoint)
-    if cap is None or size == cap or (size_given and size < cap):
+        if cap is not None and size > cap:
+            _warn_cap(size, base, cap)
+            paged.resize(cap)
         return
-    if size_given:
-        _warn_cap(size, base, cap)
-    paged.resize(cap)
+    chosen = cap or DEFAULT_PAGE_SIZE  # a body's own PageSize is no one's choice either
+    if size != chosen:
+        paged.resize(chosen)
 
 
 def _warn_cap(size: int, base: str, cap: int) -> None:
@@ -501,7 +505,8 @@ def _finish(
     The provenance holds ``report``, what was asked, not the exact window sent for it,
     with the page size the read used (a page cap may have lowered it).
     """
-    report = dataclasses.replace(report, paging=paged.report.paging)
+    if not paged.skip:  # else the pages read start before the asked row: keep the ask
+        report = dataclasses.replace(report, paging=paged.report.paging)
     output = report.output
     if output.type == "Aggregate" and output.group_by in frame.columns:
         frame = frame.set_index(output.group_by)

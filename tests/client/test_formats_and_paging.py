@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
 import leadsq
+from leadsq import contract
 from leadsq.sandbox import Sandbox
 from tests.conftest import SANDBOX_ANCHOR, connect
 
@@ -214,3 +215,27 @@ def test_a_server_telling_no_total_is_read_until_its_first_short_page(fresh_sett
     # 7 pages hold the rows; none is asked once the short seventh has come, so only
     # pages already in flight then (up to workers - 1) are asked past it
     assert 7 <= pages <= 7 + workers - 1
+
+
+def test_a_body_is_read_with_leadsq_s_page_size_not_its_own(nothing_learnt):
+    body = {
+        "Output": {"Type": "List", "IncludeCSV": "ProspectID,ProspectAutoId"},
+        "Paging": {"PageIndex": 1, "PageSize": 10},  # as the vendor's examples have it
+    }
+    with Sandbox(leads=450, seed=5, anchor=SANDBOX_ANCHOR, rate_limit=None) as box:
+        path = contract.ENDPOINT_PATHS["distribution"][0]
+        frame = leadsq.read_leadsquared("distribution", body=body, **connect(box))
+        assert frame.ProspectAutoId.tolist() == list(range(1, 451))
+        assert box.stats()["paths"][path] == 1  # one page of leadsq's 10,000, not 45 of 10
+        assert frame.attrs["leadsq"]["body"]["Paging"] == {"PageIndex": 1, "PageSize": 10_000}
+
+        small = leadsq.read_leadsquared("distribution", body=body, page_size=100, **connect(box))
+        assert box.stats()["paths"][path] == 1 + 5  # page_size= is obeyed
+        assert "page_size=100" in small.lsq.code
+        resumed = {**body, "Paging": {"PageIndex": 41, "PageSize": 10}}  # from row 401
+        rest = leadsq.read_leadsquared("distribution", body=resumed, **connect(box))
+        assert rest.ProspectAutoId.tolist() == list(range(401, 451))
+        assert box.stats()["paths"][path] == 1 + 5 + 1
+        # the pages read began before row 401: the provenance keeps where the body began
+        assert rest.attrs["leadsq"]["body"]["Paging"] == {"PageIndex": 41, "PageSize": 10}
+        assert rest.lsq.refresh().ProspectAutoId.tolist() == list(range(401, 451))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from leadsq.contract import parse_report, report_to_body
+from leadsq.contract import Paging, parse_report, report_to_body
 from leadsq.errors import QueryError
 from leadsq.query import build_report
 
@@ -99,7 +99,7 @@ def test_a_body_breaking_the_contract_is_refused_keeping_its_message(body, match
 def test_body_cannot_be_combined_with_other_query_arguments_and_lists_them():
     with pytest.raises(
         QueryError,
-        match="body: cannot be combined with where, users, created, aggregate, page_size",
+        match="body: cannot be combined with where, users, created, aggregate: a body",
     ):
         build_report(
             "distribution",
@@ -112,11 +112,20 @@ def test_body_cannot_be_combined_with_other_query_arguments_and_lists_them():
         )
 
 
-def test_default_aggregate_and_page_size_do_not_conflict_with_body():
+def test_a_body_keeps_its_paging_unless_page_size_is_given():
     body = fixture("distribution_example.json")
-    assert (
-        build_report("distribution", body=body, aggregate="COUNT", page_size=10_000).paging.size
-        == 10
+    assert build_report("distribution", body=body, aggregate="COUNT").paging == Paging(1, 10)
+    assert build_report("distribution", body=body, page_size=1000).paging == Paging(1, 1000)
+
+
+def test_page_size_reads_a_body_from_the_row_its_paging_starts_at():
+    body = {**fixture("distribution_example.json"), "Paging": {"PageIndex": 21, "PageSize": 10}}
+    assert build_report("distribution", body=body, page_size=100).paging == Paging(3, 100)
+    with pytest.raises(QueryError) as caught:
+        build_report("distribution", body=body, page_size=300)
+    assert str(caught.value) == (
+        "page_size: the body starts at row 201 (PageIndex 21 of PageSize 10), which does not "
+        "begin a page of 300; give a page_size that divides 200"
     )
 
 

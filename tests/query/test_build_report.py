@@ -20,7 +20,7 @@ from leadsq.contract import (
     report_to_body,
 )
 from leadsq.errors import QueryError
-from leadsq.query import DEFAULT_COLUMNS, build_report, lead_filter, split_users
+from leadsq.query import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, build_report, lead_filter, split_users
 
 NOW = datetime(2024, 5, 15, 10, 30, 0)
 ALICE = "8e7da340-740a-11e5-8de3-22000aa5088d"
@@ -492,11 +492,14 @@ def test_page_size_is_any_whole_number_from_one(size):
         (10.0, "page_size: must be a whole number, at least 1; got 10.0"),
         ("10", "page_size: must be a whole number"),
         (True, "page_size: must be a whole number"),
-        (None, "page_size: must be a whole number"),
     ],
 )
 def test_a_bad_page_size_names_page_size(size, match):
     refused(match, page_size=size)
+
+
+def test_no_page_size_is_the_default_one():
+    assert build_report("distribution", page_size=None).paging.size == DEFAULT_PAGE_SIZE
 
 
 # --------------------------------------------------------------------------- the whole

@@ -225,7 +225,8 @@ def test_what_keywords_cannot_rebuild_is_written_as_body(change):
     )
     report = parse_report(report_to_body(change(base)), "not_contacted")
     code = to_code(report)
-    assert keywords(code) == ["body"]
+    assert keywords(code) == ["body", "page_size"]
+    assert f"page_size={report.paging.size}" in code
     assert rebuilt(report) == report
 
 
