@@ -33,7 +33,13 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from leadsq.contract import ENDPOINT_PATHS, EXCEPTION_TYPES, INPUT_ERROR_TYPES, METADATA_PATHS
+from leadsq.contract import (
+    ENDPOINT_PATHS,
+    EXCEPTION_TYPES,
+    INPUT_ERROR_TYPES,
+    METADATA_PATHS,
+    did_you_mean,
+)
 from leadsq.errors import ConfigurationError
 from leadsq.limits.stores import check_store
 
@@ -429,6 +435,9 @@ def base_url(host: str) -> str:
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConfigurationError(f"host {host!r} is not an http(s) URL")
         return text.rstrip("/")
+    hint = did_you_mean(text, REGIONS) if "." not in text else ""
+    if hint:  # a bare name close to a region code is a typo, not a host of the network
+        raise ConfigurationError(f"host {host!r} is not a region code ({', '.join(REGIONS)}){hint}")
     if text and all(part and part.replace("-", "").isalnum() for part in text.split(".")):
         return f"https://{text}"
     raise ConfigurationError(

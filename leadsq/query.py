@@ -6,7 +6,8 @@ whole with :func:`contract.parse_report(report_to_body(...)) <leadsq.contract.pa
 the same rules the sandbox applies, so nothing invalid is ever sent. A rule broken in
 the body is reported against the argument it came from::
 
-    filters[0]: ReportFilter.LeadFilters[0].SqlOperator must be one of =, <>, ...; got 'eq'
+    filters[0]: operator must be one of =, <>, ...; got 'eq'
+    where: unknown field 'EngagmentScore' (did you mean EngagementScore?)
 
 The parts of a query and where they go in the body:
 
@@ -128,6 +129,7 @@ def build_report(
     body: Mapping[str, Any] | str | None = None,
     now: datetime | None = None,
     zone: tzinfo = timezone.utc,
+    fields: Mapping[str, str] | None = None,
 ) -> Report:
     """Build and validate the report a read sends, before any request.
 
@@ -195,6 +197,11 @@ def build_report(
     zone : tzinfo, default UTC
         Whose calendar relative dates and date-only bounds follow
         (:func:`leadsq.dates.resolve_range`); the report holds UTC instants either way.
+    fields : Mapping[str, str], optional
+        The account's lead fields (``SchemaName`` to ``DataType``): when given, field
+        names and values are checked against them too (with close matches for a
+        misspelt name) and Date values written as the contract wants
+        (:func:`fit_to_fields`).
 
     Returns
     -------
@@ -231,6 +238,12 @@ def build_report(
             aggregate_field=aggregate_field,
         )
         report = _parse_body(body, endpoint)
+        if fields is not None:
+            report = fit_to_fields(report, fields)
+            try:
+                contract.check_fields(report, fields)
+            except ContractError as error:
+                raise QueryError(f"body: {error.message}") from None
         return report if page_size is None else with_page_size(report, int(page_size))
     labels: list[tuple[str, str]] = []  # (body path prefix, argument), longest first
     leads = _lead_filters(where, filters, labels)
@@ -255,9 +268,13 @@ def build_report(
         date_filters=tuple(dates),
     )
     try:
-        return contract.parse_report(contract.report_to_body(report), endpoint)
+        report = contract.parse_report(contract.report_to_body(report), endpoint)
+        if fields is not None:
+            report = fit_to_fields(report, fields)
+            contract.check_fields(report, fields)
     except ContractError as error:
-        raise QueryError(f"{_argument_for(error.path, labels)}: {error.message}") from None
+        raise QueryError(_in_user_words(error, labels)) from None
+    return report
 
 
 def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
@@ -319,6 +336,32 @@ def normalise_endpoint(endpoint: object) -> str:
             f"endpoint: must be one of {', '.join(map(repr, contract.ENDPOINTS))}; got {endpoint!r}"
         )
     return name
+
+
+# the last part of a body path, in the words of the argument it came from
+_PATH_WORDS = {
+    "LookUpName": "field",
+    "LookupName": "field",
+    "SqlOperator": "operator",
+    "Operator": "operator",
+    "LookUpValue": "value",
+    "LookupValue": "value",
+    "LookUpValues": "values",
+    "FromDate": "start",
+    "ToDate": "end",
+}
+
+
+def _in_user_words(error: ContractError, labels: list[tuple[str, str]]) -> str:
+    """A contract error as the argument it came from says it: ``where: unknown field
+    'EngagmentScore' (did you mean EngagementScore?)``, not the body path."""
+    argument = _argument_for(error.path, labels)
+    leaf = re.sub(r"\[\d+\]$", "", error.path.rsplit(".", 1)[-1])
+    problem = error.problem
+    if problem.startswith("names an unknown lead field"):
+        return f"{argument}: {problem.replace('names an unknown lead field', 'unknown field', 1)}"
+    word = _PATH_WORDS.get(leaf)
+    return f"{argument}: {word} {problem}" if word else f"{argument}: {problem}"
 
 
 def _argument_for(path: str, labels: list[tuple[str, str]]) -> str:
@@ -677,8 +720,9 @@ def _output(
     labels: list[tuple[str, str]],
 ) -> Output:
     if not isinstance(aggregate, str) or aggregate.strip().lower() not in _AGGREGATES:
+        hint = contract.did_you_mean(aggregate, _AGGREGATES) if isinstance(aggregate, str) else ""
         raise QueryError(
-            f"aggregate: must be one of count, average (or mean), sum; got {aggregate!r}"
+            f"aggregate: must be one of count, average (or mean), sum; got {aggregate!r}{hint}"
         )
     function = _AGGREGATES[aggregate.strip().lower()]
     if group_by is None:

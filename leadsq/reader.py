@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -21,7 +21,7 @@ from leadsq import cache as _cache
 from leadsq import checks, config, metadata
 from leadsq.config import UNSET, Connection, masked, resolve_connection
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
-from leadsq.errors import APIError, QueryError
+from leadsq.errors import APIError, LeadsqError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages, frame_identity
 from leadsq.learnt import learnt
 from leadsq.paging import PagedRead
@@ -168,44 +168,70 @@ def read_leadsquared(
     if page_size is None:
         page_size = config.settings.page_size
     size_given = page_size is not None  # a body's Paging says where to start, not how to page
-    connection = None
-    zone: tzinfo = timezone.utc
-    if activities is not None and checks.names_in(activities):
-        connection = resolve_connection(host, access_key, secret_key, analytics_url)
-        activities = checks.activity_codes(activities, connection)  # type: ignore[arg-type]
-    if body is None and any(v is not None for v in (created, modified, activity_window)):
+    query: dict[str, Any] = {
+        "filters": filters,
+        "users": users,
+        "user_filter": user_filter,
+        "activities": activities,
+        "created": created,
+        "modified": modified,
+        "activity_window": activity_window,
+        "columns": columns,
+        "group_by": group_by,
+        "aggregate": aggregate,
+        "aggregate_field": aggregate_field,
+        "body": body,
+        "page_size": DEFAULT_PAGE_SIZE if page_size is None and body is None else page_size,
+        "now": datetime.now(timezone.utc),
+    }
+    try:  # the traceback ends here, at the user's call: leadsq's insides add nothing
+        connection = None
+        if activities is not None and checks.names_in(activities):
+            connection = resolve_connection(host, access_key, secret_key, analytics_url)
+            with _doing(endpoint, "reading the account's activity types"):
+                query["activities"] = checks.activity_codes(activities, connection)
+        if body is None and any(v is not None for v in (created, modified, activity_window)):
+            connection = connection or resolve_connection(
+                host, access_key, secret_key, analytics_url
+            )
+            with _doing(endpoint, "reading the account's time zone"):
+                query["zone"] = metadata.time_zone(connection)
+        build_report(endpoint, where, **query)  # every argument checked before any request
         connection = connection or resolve_connection(host, access_key, secret_key, analytics_url)
-        zone = metadata.time_zone(connection)
-    report = build_report(
-        endpoint,
-        where,
-        filters=filters,
-        users=users,
-        user_filter=user_filter,
-        activities=activities,
-        created=created,
-        modified=modified,
-        activity_window=activity_window,
-        columns=columns,
-        group_by=group_by,
-        aggregate=aggregate,
-        aggregate_field=aggregate_field,
-        body=body,
-        zone=zone,
-        page_size=DEFAULT_PAGE_SIZE if page_size is None and body is None else page_size,
-    )
-    if connection is None:
-        connection = resolve_connection(host, access_key, secret_key, analytics_url)
-    return read_report(
-        report,
-        connection,
-        max_results=max_results,
-        chunksize=chunksize,
-        progress=progress,
-        response_format=response_format,
-        size_given=size_given,
-        cache=cache,
-    )
+        report = build_report(endpoint, where, **query, fields=_lead_fields(connection, endpoint))
+        return read_report(
+            report,
+            connection,
+            max_results=max_results,
+            chunksize=chunksize,
+            progress=progress,
+            response_format=response_format,
+            size_given=size_given,
+            cache=cache,
+        )
+    except LeadsqError as error:
+        raise error.with_traceback(None) from None
+
+
+class _doing:
+    """Prefix a failed call's error with the read it served and what it was doing:
+    ``distribution: reading the account's lead fields: ...``."""
+
+    def __init__(self, endpoint: str, what: str) -> None:
+        self.prefix = f"{endpoint}: {what}: "
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
+        if isinstance(error, APIError) and error.args and not str(error).startswith(self.prefix):
+            error.args = (self.prefix + str(error.args[0]), *error.args[1:])
+
+
+def _lead_fields(connection: Connection, endpoint: object) -> dict[str, str]:
+    """The account's lead fields, for a read of ``endpoint``."""
+    with _doing(str(endpoint), "reading the account's lead fields"):
+        return metadata.field_types(connection)
 
 
 def _check_reader_arguments(
@@ -259,13 +285,14 @@ def read_report(
             ),
         )
     transport = transport_for(connection)
-    field_types = metadata.field_types(connection)
+    field_types = _lead_fields(connection, report.endpoint)
     report = fit_to_fields(report, field_types)
     try:
         check_fields(report, field_types)
     except ContractError as exc:
         raise QueryError(f"{exc} (checked against the account's lead fields)") from None
-    checks.warn_unknown_values(report, connection)
+    with _doing(report.endpoint, "reading the account's options, activity types and users"):
+        checks.warn_unknown_values(report, connection)
     dtypes = column_dtypes(report.output, field_types)
     sent, cuts = exact_list_window(report)
     paged = PagedRead(

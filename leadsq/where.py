@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ast
 import keyword
+import re
 from datetime import date, datetime
 
 import pandas as pd
@@ -123,13 +124,36 @@ def parse_where(text: str) -> list[LeadFilter]:
         at = error.offset if error.lineno == 1 and error.offset else len(source) + 1
         column = origin[min(at, len(source) + 1) - 1] + 1
         why = error.msg if error.offset else f"{error.msg}; the text ends too early"
-        if shown[column - 1 : column] == "=" and shown[column : column + 1] != "=":
-            why += "; write == to compare"
+        why += _hint(shown, column)
         caret = " " * (column - 1) + "^"
         raise QueryError(
             f"where: invalid syntax at position {column} ({why}):\n    {shown}\n    {caret}"
         ) from None
     return _Walker(source, shown, origin, names).conditions(tree.body)
+
+
+_REVERSED = {"=>": ">=", "=<": "<=", "=!": "!="}
+_LIKE = re.compile(r"(\w+)?\s*\b(not\s+)?(like)\b", re.IGNORECASE)
+
+
+def _hint(shown: str, column: int) -> str:
+    """What to write instead, for the usual slips of SQL and ``df.query`` habits."""
+    pair = shown[column - 1 : column + 1]
+    if pair in _REVERSED:
+        return f"; write {_REVERSED[pair]}"
+    if shown[column - 1 : column] == "=" and shown[column : column + 1] != "=":
+        return "; write == to compare"
+    like = _LIKE.search(shown)
+    if like:
+        field, negated = like.group(1) or "Field", like.group(2)
+        sql = f"{'NOT ' if negated else ''}LIKE"
+        return f"; for {sql} write {'~' if negated else ''}{field}.str.contains('text')"
+    if "@" in shown:
+        return (
+            "; @name (df.query's local variables) is not read here: put the value in the "
+            'text, e.g. f"City == {city!r}"'
+        )
+    return ""
 
 
 def _rewrite(text: str) -> tuple[str, list[int], dict[str, str]]:

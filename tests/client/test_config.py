@@ -84,6 +84,16 @@ def test_a_host_of_no_known_form_is_refused_clearly(host):
         base_url(host)
 
 
+def test_a_region_code_typo_gets_its_close_match():
+    with pytest.raises(leadsq.ConfigurationError) as caught:
+        base_url("us1")
+    assert str(caught.value) == (
+        "host 'us1' is not a region code (sg, us11, in21, in22, ir31, ca12, me61) "
+        "(did you mean us11?)"
+    )
+    assert base_url("localhost") == "https://localhost"  # a name far from every region
+
+
 def test_host_sandbox_reads_from_a_process_wide_sandbox(clean_environment, fresh_settings):
     leadsq.configure(rate_limit=(10_000, 1))
     first = leadsq.read_leadsquared(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import traceback
 from collections.abc import Iterator
 
 import pytest
@@ -36,12 +37,30 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def test_an_unknown_field_is_refused_before_the_report_with_the_servers_wording(read, sandbox):
+def test_an_unknown_field_is_refused_naming_the_argument_and_its_close_match(read, sandbox):
+    cases = [
+        ({"where": "EngagmentScore >= 20"}, "where: unknown field 'EngagmentScore' "),
+        ({"filters": [("NoSuchField", "=", 1)]}, "filters[0]: unknown field 'NoSuchField'"),
+        ({"group_by": "Owner"}, "group_by: unknown field 'Owner' (did you mean OwnerId?)"),
+        ({"columns": ["ProspectID", "Sorce"]}, "columns: unknown field 'Sorce' (did you mean "),
+        (
+            {"group_by": "Source", "aggregate": "sum", "aggregate_field": "EngagmentScore"},
+            "aggregate_field: unknown field 'EngagmentScore' (did you mean EngagementScore",
+        ),
+    ]
+    for arguments, message in cases:
+        with pytest.raises(QueryError) as caught:
+            read("distribution", **arguments)
+        assert str(caught.value).startswith(message)
+        assert "EngagementScore" in str(caught.value) or "Engagment" not in message
+
+
+def test_an_aggregate_name_gets_its_close_match(read):
     with pytest.raises(QueryError) as caught:
-        read("distribution", "NoSuchField == 1", columns=["ProspectID"])
-    assert (
-        "ReportFilter.LeadFilters[0].LookUpName names an unknown lead field 'NoSuchField'"
-        in str(caught.value)
+        read("distribution", group_by="Source", aggregate="averge", aggregate_field="Score")
+    assert str(caught.value) == (
+        "aggregate: must be one of count, average (or mean), sum; got 'averge' "
+        "(did you mean average?)"
     )
 
 
@@ -114,7 +133,10 @@ def test_a_closed_port_is_a_transport_error(quick_retries):
     ("arguments", "named"),
     [
         ({"where": "Score =! 3"}, "where"),
-        ({"filters": [("Score", "like", "3")]}, r"filters\[0\].*SqlOperator"),
+        (
+            {"filters": [("Score", "like", "3")]},
+            r"filters\[0\]: operator .* \(did you mean lik\?\)",
+        ),
         ({"filters": [("Source", "in", "Referral")]}, r"filters\[0\]"),
         ({"group_by": "OwnerId", "aggregate": "average"}, "aggregate_field"),
         ({"created": ("2024-03-01", "2024-01-01")}, "created"),
@@ -163,3 +185,19 @@ def test_retry_after_is_honoured_so_one_429_is_enough(quick_retries):
     assert frame.ProspectAutoId.tolist() == list(range(1, 301))
     assert answers.get("429", 0) >= 1
     assert answers.get("429", 0) <= 2
+
+
+def test_a_failed_read_names_the_read_and_ends_at_the_user_s_call(sandbox):
+    with pytest.raises(AuthenticationError) as caught:
+        leadsq.read_leadsquared(
+            "distribution",
+            host=sandbox.url,
+            access_key="wrong-access-key",
+            secret_key="wrong-secret-key",
+            progress=False,
+        )
+    assert str(caught.value).startswith("distribution: reading the account's lead fields: ")
+    error = caught.value
+    assert error.__cause__ is None and error.__suppress_context__
+    frames = [frame.name for frame in traceback.extract_tb(error.__traceback__)]
+    assert frames[-1] == "read_leadsquared"  # nothing of leadsq's insides below the call

@@ -68,7 +68,7 @@ def test_the_vendor_distribution_example_body_works_as_is(read):
     empty = frame[frame.Count == 0]
     assert empty["Average_EngagementScore"].isna().all()
     # its Paging says where to start; the read asks leadsq's page size
-    assert frame.attrs["leadsq"]["body"]["Paging"] == {"PageIndex": 1, "PageSize": 1000}
+    assert frame.attrs["leadsq"]["body"]["Paging"] == {"PageIndex": 1, "PageSize": 10_000}
 
 
 def test_the_vendor_not_contacted_example_body_is_refused_before_sending(read):

@@ -7,7 +7,8 @@ import warnings
 import pytest
 
 import leadsq
-from leadsq import UnknownValueWarning
+from leadsq import UnknownValueWarning, metadata
+from leadsq.config import resolve_connection
 
 
 def test_a_select_value_outside_the_options_warns_with_its_close_match(read) -> None:
@@ -52,9 +53,12 @@ def test_an_unknown_user_warns_with_its_close_match(read, users) -> None:
     assert second.endswith("?); no lead is owned by it")
 
 
-def test_activity_types_may_be_named(read) -> None:
+def test_activity_types_may_be_named(read, sandbox) -> None:
+    connection = resolve_connection(sandbox.url, sandbox.access_key, sandbox.secret_key)
+    types = metadata.activity_types(connection)
+    code = dict(zip(types["Name"], types["ActivityEvent"].astype(int), strict=True))
     by_name = read("not_contacted", activities=["meeting", "Field Visit", 21])
-    by_code = read("not_contacted", activities=[201, 202, 21])
+    by_code = read("not_contacted", activities=[code["Meeting"], code["Field Visit"], 21])
     assert by_name.attrs["leadsq"]["body"] == by_code.attrs["leadsq"]["body"]
     assert len(by_name) == len(by_code)
 

@@ -120,8 +120,7 @@ def test_where_filters_come_first_then_filters_in_order():
 def test_a_wrong_operator_is_refused_naming_the_filter():
     message = refused(r"filters\[1\]: ", filters=[("A", "=", 1), ("B", "eq", 2)])
     assert (
-        "SqlOperator must be one of =, <>, >, <, >=, <=, def, ndef, lik, nlik, in; got 'eq'"
-        in message
+        "operator must be one of =, <>, >, <, >=, <=, def, ndef, lik, nlik, in; got 'eq'" in message
     )
 
 
@@ -137,8 +136,8 @@ def test_a_list_value_with_another_operator_names_the_argument():
 
 
 def test_an_empty_in_list_is_refused_by_the_contract_naming_the_argument():
-    refused(r"filters\[0\]: .*LookUpValues must list at least one value", filters=[("S", "in", [])])
-    refused(r"where: .*LookUpValues must list at least one value", where="S in []")
+    refused(r"^filters\[0\]: values must list at least one value", filters=[("S", "in", [])])
+    refused(r"^where: values must list at least one value", where="S in []")
 
 
 def test_a_value_for_def_or_a_missing_value_is_refused():
@@ -156,7 +155,7 @@ def test_a_filter_of_the_wrong_shape_is_refused():
 
 
 def test_a_field_that_is_not_a_string_is_refused_by_the_contract():
-    refused(r"filters\[0\]: .*LookUpName must be a string", filters=[(5, "=", "x")])
+    refused(r"^filters\[0\]: field must be a string", filters=[(5, "=", "x")])
 
 
 def test_lead_filter_builds_one_filter_from_a_tuple():
@@ -285,11 +284,11 @@ def test_users_with_user_filter_groups_joined_by_or_is_refused():
 
 def test_a_wrong_user_operator_or_field_is_refused_naming_the_group():
     refused(
-        r"user_filter\[1\]: .*Operator must be one of eq, neq, lik, nlik; got 'equals'",
+        r"^user_filter\[1\]: operator must be one of eq, neq, lik, nlik; got 'equals'",
         user_filter=[[("Role", "eq", "A")], [("Role", "equals", "B")]],
     )
     refused(
-        r"user_filter\[0\]: .*LookupName must be one of UserID, EmailAddress",
+        r"^user_filter\[0\]: field must be one of UserID, EmailAddress",
         user_filter=[[("Rank", "eq", "A")]],
     )
 
@@ -347,7 +346,7 @@ def test_activities_become_one_activity_filter(activities, expected):
 
 def test_activities_on_distribution_are_refused_naming_activities():
     refused(
-        "activities: ReportFilter.ActivityFilters is only allowed for not_contacted",
+        "^activities: is only allowed for not_contacted",
         activities=[21],
     )
 
@@ -419,8 +418,8 @@ def test_not_contacted_has_default_columns_too():
 
 
 def test_bad_columns_are_refused_naming_columns():
-    refused("columns: Output.IncludeCSV must be a non-empty", columns=[])
-    refused("columns: Output.IncludeCSV must not name a field twice", columns=["A", "A"])
+    refused("^columns: must be a non-empty", columns=[])
+    refused("^columns: must not name a field twice", columns=["A", "A"])
     refused("columns: expected field names", columns=["A", 5])
     refused("columns: expected a list of lead fields", columns=5)
 
@@ -473,7 +472,7 @@ def test_an_unknown_aggregate_is_refused():
 
 
 def test_a_blank_group_by_is_refused_by_the_contract_naming_group_by():
-    refused("group_by: Output.GroupBy must not be empty", group_by=" ")
+    refused("^group_by: must not be empty", group_by=" ")
 
 
 # --------------------------------------------------------------------------- paging
@@ -487,8 +486,8 @@ def test_page_size_is_any_whole_number_from_one(size):
 @pytest.mark.parametrize(
     ("size", "match"),
     [
-        (0, "page_size: Paging.PageSize must be at least 1; got 0"),
-        (-5, "page_size: Paging.PageSize must be at least 1"),
+        (0, "^page_size: must be at least 1; got 0"),
+        (-5, "^page_size: must be at least 1"),
         (10.0, "page_size: must be a whole number, at least 1; got 10.0"),
         ("10", "page_size: must be a whole number"),
         (True, "page_size: must be a whole number"),

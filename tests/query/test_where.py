@@ -271,6 +271,25 @@ def test_a_syntax_error_names_where_and_the_position():
     assert message.endswith("Stage = 'A'\n          ^")
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("Score => 20", "(invalid syntax; write >=)"),
+        ("Score =< 20", "(invalid syntax; write <=)"),
+        ("Score =! 20", "(invalid syntax; write !=)"),
+        ("mx_City LIKE '%pur%'", "(invalid syntax; for LIKE write mx_City.str.contains('text'))"),
+        ("City not like 'x'", "(invalid syntax; for NOT LIKE write ~City.str.contains('text'))"),
+        (
+            "City == @city",
+            "(invalid syntax; @name (df.query's local variables) is not read here: put the "
+            'value in the text, e.g. f"City == {city!r}")',
+        ),
+    ],
+)
+def test_sql_and_df_query_habits_get_what_to_write_instead(text, hint):
+    refused(text, "where: invalid syntax at position ", hint)
+
+
 def test_a_text_that_ends_too_early_points_at_its_end():
     refused("Score >=", "position 9", "the text ends too early")
 
