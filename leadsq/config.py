@@ -44,6 +44,7 @@ from leadsq.errors import ConfigurationError
 from leadsq.limits.stores import check_store
 
 __all__ = [
+    "MIN_KEY_LENGTH",
     "REGIONS",
     "Connection",
     "Secret",
@@ -75,6 +76,8 @@ ENVIRONMENT = {
 SANDBOX = "sandbox"
 AUTO = "auto"
 AUTH_FORMS = ("auto", "headers", "query")
+MIN_KEY_LENGTH = 8
+"""Shorter keys are refused: no real key is, and masking one would mask parts of words."""
 
 
 class _Unset:
@@ -375,8 +378,9 @@ def checked_key(name: str, value: object) -> Secret:
     Raises
     ------
     ConfigurationError
-        For an empty key, or one holding whitespace, a control or a non-ASCII character:
-        the message says which and where, never the key.
+        For an empty key, one holding whitespace, a control or a non-ASCII character (the
+        message says which and where, never the key), or one shorter than
+        :data:`MIN_KEY_LENGTH` characters.
     """
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not text:
@@ -394,6 +398,11 @@ def checked_key(name: str, value: object) -> Secret:
         raise ConfigurationError(
             f"{name} holds {kind} at character {position} of {len(text)}: keys are printable "
             "ASCII (was something pasted or read along with it?); the key is not shown"
+        )
+    if len(text) < MIN_KEY_LENGTH:  # no real key is; masking one would mask parts of words
+        raise ConfigurationError(
+            f"{name}: shorter than {MIN_KEY_LENGTH} characters, so not a LeadSquared key; "
+            "copy the whole key from Settings > API and Webhooks"
         )
     return Secret(text)
 
@@ -514,7 +523,8 @@ def resolve_connection(
     Raises
     ------
     ConfigurationError
-        Naming every place looked when a host or a key is missing.
+        Naming every place looked when a host or a key is missing; for a key shorter
+        than :data:`MIN_KEY_LENGTH` characters.
     """
     access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
     current = settings

@@ -381,9 +381,11 @@ class Transport:
         return {"accessKey": self.connection.access_key, "secretKey": self.connection.secret_key}
 
     def redact(self, text: str) -> str:
-        """``text`` with this connection's keys masked (also percent-encoded)."""
+        """``text`` with this connection's keys masked (also percent-encoded), as whole
+        keys only: never a part of another word."""
         for secret in self._secrets:
-            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+            for form in (secret, quote(secret, safe="")):
+                text = re.sub(rf"(?<![\w$%-]){re.escape(form)}(?![\w$%-])", "***", text)
         return _KEY_PARAMETER.sub(r"\1***", text)
 
 

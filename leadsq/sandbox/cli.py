@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import sys
 import threading
@@ -250,7 +251,10 @@ def describe(sandbox: Sandbox) -> str:
             f"  access key: {sandbox.access_key}",
             f"  secret key: {secret}",
             f"  rate limit: {limit} (over-limit status {s.rate_limit_status})",
-            f"  try:        curl -H 'x-LSQ-AccessKey: {sandbox.access_key}' "
+            f"  shell:      export LSQ_HOST={sandbox.url} "
+            f"LSQ_ACCESS_KEY={shlex.quote(sandbox.access_key)} "
+            f"LSQ_SECRET_KEY={shlex.quote(secret) if secret == sandbox.secret_key else '...'}",
+            f"  try:        curl -H {shlex.quote('x-LSQ-AccessKey: ' + sandbox.access_key)} "
             f"-H 'x-LSQ-SecretKey: ...' {sandbox.url}/v2/UserManagement.svc/Users.Get"
             if s.header_auth
             else f"  try:        curl '{sandbox.url}/v2/UserManagement.svc/Users.Get"

@@ -38,15 +38,15 @@ def test_nothing_configured_names_every_place_looked_and_the_sandbox(clean_envir
 
 
 def test_each_place_wins_over_the_ones_after_it(clean_environment, monkeypatch):
-    write_config(clean_environment, host="in21", access_key="file-a", secret_key="file-s")
+    write_config(clean_environment, host="in21", access_key="file-access", secret_key="file-secret")
     assert resolve_connection().api_url == "https://api-in21.leadsquared.com"
     monkeypatch.setenv("LSQ_HOST", "us11")
-    monkeypatch.setenv("LSQ_ACCESS_KEY", "env-a")
+    monkeypatch.setenv("LSQ_ACCESS_KEY", "env-access")
     connection = resolve_connection()
     assert (connection.api_url, connection.access_key, connection.secret_key) == (
         "https://api-us11.leadsquared.com",
-        "env-a",
-        "file-s",
+        "env-access",
+        "file-secret",
     )
     leadsq.configure(host="ca12", secret_key="settings-s")
     connection = resolve_connection()
@@ -54,13 +54,16 @@ def test_each_place_wins_over_the_ones_after_it(clean_environment, monkeypatch):
         "https://api-ca12.leadsquared.com",
         "settings-s",
     )
-    connection = resolve_connection(host="https://example.test/base/", secret_key="arg-s")
-    assert (connection.api_url, connection.secret_key) == ("https://example.test/base", "arg-s")
+    connection = resolve_connection(host="https://example.test/base/", secret_key="arg-secret")
+    assert (connection.api_url, connection.secret_key) == (
+        "https://example.test/base",
+        "arg-secret",
+    )
 
 
 def test_the_analytics_base_is_configured_apart_from_the_api_base(clean_environment, monkeypatch):
     monkeypatch.setenv("LSQ_ANALYTICS_URL", "analyticsapi-in21.leadsquared.com")
-    connection = resolve_connection(host="in21", access_key="a", secret_key="s")
+    connection = resolve_connection(host="in21", access_key="access-key", secret_key="secret-key")
     assert connection.api_url == "https://api-in21.leadsquared.com"
     assert connection.analytics_url == "https://analyticsapi-in21.leadsquared.com"
 

@@ -75,7 +75,7 @@ def test_a_wrong_secret_key_is_an_authentication_error(sandbox):
             "distribution",
             host=sandbox.url,
             access_key=sandbox.access_key,
-            secret_key="wrong",
+            secret_key="wrong-secret",
             progress=False,
         )
     assert caught.value.status == 401
@@ -125,7 +125,7 @@ def test_a_server_failing_for_good_is_a_server_error_after_bounded_retries(quick
 def test_a_closed_port_is_a_transport_error(quick_retries):
     with pytest.raises(TransportError, match="no usable answer"):
         leadsq.read_leadsquared(
-            "distribution", host=closed_port_url(), access_key="a", secret_key="b"
+            "distribution", host=closed_port_url(), access_key="access-key", secret_key="secret-key"
         )
 
 
@@ -151,7 +151,11 @@ def test_bad_arguments_fail_before_any_request(arguments, named, quick_retries):
     # the host refuses connections: any request would be a TransportError instead
     with pytest.raises(QueryError, match=named) as caught:
         leadsq.read_leadsquared(
-            "distribution", host=closed_port_url(), access_key="a", secret_key="b", **arguments
+            "distribution",
+            host=closed_port_url(),
+            access_key="access-key",
+            secret_key="secret-key",
+            **arguments,
         )
     assert isinstance(caught.value, ValueError)
 

@@ -46,7 +46,7 @@ def test_discover_host_tells_the_accounts_api_url_and_time_zone(named):
 
 def test_discover_host_with_unknown_keys_is_an_authentication_error():
     with Sandbox(leads=50, seed=3, rate_limit=None) as box, pytest.raises(AuthenticationError):
-        leadsq.discover_host(access_key=box.access_key, secret_key="wrong", host=box.url)
+        leadsq.discover_host(access_key=box.access_key, secret_key="wrong-secret", host=box.url)
 
 
 @pytest.mark.parametrize("where", ["argument", "configure"])

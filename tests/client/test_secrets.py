@@ -76,3 +76,29 @@ def test_reprs_of_settings_connection_transport_and_sandbox_hide_keys(sandbox, f
         assert_clean(text)
     assert sandbox.secret_key not in repr(sandbox)
     assert sandbox.secret_key not in repr(sandbox.settings)
+
+
+def test_a_key_shorter_than_eight_characters_is_refused(fresh_settings) -> None:
+    for keys in (
+        {"access_key": "x", "secret_key": SECRET},
+        {"access_key": ACCESS, "secret_key": "x1"},
+    ):
+        with pytest.raises(leadsq.ConfigurationError) as caught:
+            resolve_connection(host="https://127.0.0.1:9", **keys)
+        name = "access_key" if keys["access_key"] == "x" else "secret_key"
+        assert str(caught.value) == (
+            f"{name}: shorter than 8 characters, so not a LeadSquared key; copy the whole key "
+            "from Settings > API and Webhooks"
+        )
+
+
+def test_keys_are_masked_as_whole_keys_only(fresh_settings) -> None:
+    connection = resolve_connection(
+        host="https://127.0.0.1:9", access_key="Mx-12345", secret_key=SECRET
+    )
+    redact = transport_for(connection).redact
+    assert redact("max retries for Mx-12345; 'Mx-12345' again") == (
+        "max retries for ***; '***' again"
+    )
+    assert redact("xMx-12345y stays: it is another word") == "xMx-12345y stays: it is another word"
+    assert redact(f"accessKey=anything&secretKey={SECRET}") == "accessKey=***&secretKey=***"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -259,3 +260,28 @@ def test_a_stopped_sandbox_restarts_but_a_closed_one_does_not() -> None:
 
     with pytest.raises(RuntimeError, match="closed"):
         box.start()
+
+
+def test_the_banner_s_shell_line_keeps_the_demo_key_s_dollar(sandbox: Sandbox) -> None:
+    line = next(
+        line.split(":", 1)[1] for line in describe(sandbox).splitlines() if "shell:" in line
+    )
+    shown = subprocess.run(
+        ["bash", "-c", f'{line}; printf "%s\\n" "$LSQ_HOST" "$LSQ_ACCESS_KEY" "$LSQ_SECRET_KEY"'],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    assert "$" in DEMO_ACCESS_KEY
+    assert shown == [sandbox.url, DEMO_ACCESS_KEY, DEMO_SECRET_KEY]
+
+
+def test_every_shell_line_of_the_readme_quotes_the_demo_keys() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.DOTALL)
+    lines = [line for block in blocks for line in block.splitlines() if "LSQ_ACCESS_KEY" in line]
+    assert lines  # the README shows how to set the keys
+    for line in lines:
+        assert re.search(r"LSQ_(ACCESS|SECRET)_KEY=(?!')", line) is None, line
+    demo = [line for line in lines if DEMO_ACCESS_KEY in line]
+    assert demo and all(f"'{DEMO_ACCESS_KEY}'" in line for line in demo)

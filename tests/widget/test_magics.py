@@ -148,7 +148,7 @@ def test_an_error_is_one_line_without_a_traceback(ip, capsys, line, body, messag
 
 
 def test_wrong_keys_are_one_line(ip, capsys, monkeypatch) -> None:
-    monkeypatch.setenv("LSQ_SECRET_KEY", "wrong")
+    monkeypatch.setenv("LSQ_SECRET_KEY", "wrong-secret")
     outcome = _cell(ip, "--no-progress", "")
     out = capsys.readouterr().out.strip()
     assert isinstance(outcome.error_in_exec, MagicError)

@@ -221,7 +221,7 @@ def test_a_bad_value_is_shown_in_the_form_and_nothing_is_read(builder) -> None:
 
 
 def test_wrong_keys_are_shown_in_the_form(sandbox) -> None:
-    builder = QueryBuilder(host=sandbox.url, access_key="wrong", secret_key="wrong")
+    builder = QueryBuilder(host=sandbox.url, access_key="wrong-access", secret_key="wrong-secret")
     assert builder.error.startswith("Could not load the account's fields: AuthenticationError: ")
     builder._run.click()
     assert builder.frame is None and "AuthenticationError" in builder._error.value
@@ -291,7 +291,9 @@ def test_run_tries_the_account_again_when_it_was_unreachable() -> None:
     leadsq.configure(max_retries=0)
     try:
         # keys of its own: the client's rate limiter is shared per access key
-        box = Sandbox(leads=200, seed=3, port=port, access_key="retry-a", secret_key="retry-s")
+        box = Sandbox(
+            leads=200, seed=3, port=port, access_key="retry-access", secret_key="retry-secret"
+        )
         builder = QueryBuilder(
             host=f"http://127.0.0.1:{port}",
             access_key=box.settings.access_key,
