@@ -95,7 +95,19 @@ def read_leadsquared(
     created, modified, activity_window : optional
         Date ranges: ``(start, end)`` of strings, dates or timestamps, or a relative
         form such as ``"last 30 days"``. ``activity_window`` (``not_contacted`` only)
-        is when an activity counts as contact. Relative forms and date-only bounds
+        is when an activity counts as contact. Relative forms are of two kinds:
+
+        - rolling, ``"last <N> <unit>"``: from N units before now until now
+          (``"last 30 days"``, ``"last 1 month"``, ``"last 2 weeks"``);
+        - calendar: ``"today"``, ``"this week"``, ``"this month"``, ``"this year"`` run
+          from the start of the day, week (Monday), month or year until now;
+          ``"yesterday"``, ``"last week"``, ``"last month"``, ``"last year"`` are the
+          whole previous day, week (Monday to Sunday), month or year.
+
+        So on 15 March at 10:00, ``"last month"`` is 1 February 00:00:00 to
+        28 February 23:59:59, and ``"last 1 month"`` is 15 February 10:00 until now.
+        They are resolved when the read starts; ``df.lsq.code`` shows the dates they
+        became. All forms: :mod:`leadsq.dates`. Relative forms and date-only bounds
         follow the calendar of ``leadsq.settings.time_zone`` (UTC, an IANA name, or
         ``"account"``: the account's zone). A list read gets its ``created`` and
         ``modified`` windows exactly, to the millisecond

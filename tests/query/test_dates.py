@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import leadsq
 from leadsq.dates import resolve_range
 from leadsq.errors import QueryError
 
@@ -246,3 +247,21 @@ def test_a_day_across_a_daylight_saving_change_is_its_true_length():
     start, end = resolve_range("2024-03-10", zone=NEW_YORK)
     assert (start, end) == (datetime(2024, 3, 10, 5), datetime(2024, 3, 11, 3, 59, 59))
     assert end + timedelta(seconds=1) - start == timedelta(hours=23)
+
+
+def test_the_help_defines_rolling_and_calendar_windows_as_they_resolve():
+    now = datetime(2026, 3, 15, 10, 0)
+    help_text = " ".join(leadsq.read_leadsquared.__doc__.split())
+    assert 'rolling, ``"last <N> <unit>"``: from N units before now until now' in help_text
+    assert '``"last month"`` is 1 February 00:00:00 to 28 February 23:59:59' in help_text
+    assert '``"last 1 month"`` is 15 February 10:00 until now' in help_text
+    assert resolve_range("last month", now=now) == (
+        datetime(2026, 2, 1),
+        datetime(2026, 2, 28, 23, 59, 59),
+    )
+    assert resolve_range("last 1 month", now=now) == (datetime(2026, 2, 15, 10), now)
+    assert resolve_range("this week", now=now) == (datetime(2026, 3, 9), now)
+    assert resolve_range("last week", now=now) == (
+        datetime(2026, 3, 2),
+        datetime(2026, 3, 8, 23, 59, 59),
+    )
