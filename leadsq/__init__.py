@@ -33,6 +33,7 @@ from leadsq.errors import (
     WrongHostError,
 )
 from leadsq.limits import usage
+from leadsq.lists import activity_types, fields, users
 from leadsq.magics import load_ipython_extension, unload_ipython_extension
 from leadsq.reader import DriftWarning, last_partial, read_leadsquared
 from leadsq.sandbox import Sandbox
@@ -66,10 +67,12 @@ __all__ = [
     "UnknownValueWarning",
     "WrongHostError",
     "__version__",
+    "activity_types",
     "cache_info",
     "clear_cache",
     "configure",
     "discover_host",
+    "fields",
     "last_partial",
     "load_ipython_extension",
     "read_leadsquared",
@@ -78,6 +81,7 @@ __all__ = [
     "sync_runs",
     "unload_ipython_extension",
     "usage",
+    "users",
 ]
 
 

@@ -147,7 +147,7 @@ class Provenance:
                 return Grouping(
                     keys=_regroup.group_keys(args["by"]),
                     function=_regroup.function_name(args["aggregate"]),
-                    field=args.get("field"),
+                    field=args.get("aggregate_field"),
                     local=True,
                 )
         output = self.report.output
@@ -405,7 +405,10 @@ class LeadsqAccessor:
         return self._derived(result, "with_days_since_contact", now=stamp)
 
     def regroup(
-        self, by: str | Sequence[str], aggregate: str = "count", field: str | None = None
+        self,
+        by: str | Sequence[str],
+        aggregate: str = "count",
+        aggregate_field: str | None = None,
     ) -> pd.DataFrame:
         """Aggregate a list frame locally, in the shape of the server's aggregate.
 
@@ -415,8 +418,8 @@ class LeadsqAccessor:
             One or more group-by columns (more than the API's one are fine).
         aggregate : {"count", "average", "sum"}
             The function, case-insensitive.
-        field : str, optional
-            The Number column averaged or summed.
+        aggregate_field : str, optional
+            The Number column averaged or summed (the name ``read_leadsquared`` uses).
 
         Returns
         -------
@@ -449,11 +452,11 @@ class LeadsqAccessor:
         if keys == (OWNER,) and report.user_groups:
             users = metadata.users(connection_for(self.host))
             include = _regroup.matching_users(users, report)
-        result = _regroup.regroup(self._frame, keys, function, field, include=include)
+        result = _regroup.regroup(self._frame, keys, function, aggregate_field, include=include)
         args: dict[str, Any] = {"by": keys[0] if len(keys) == 1 else list(keys)}
         args["aggregate"] = function.lower()
         if function != "Count":
-            args["field"] = field
+            args["aggregate_field"] = aggregate_field
         return self._derived(result, "regroup", **args)
 
     def _derived(self, result: pd.DataFrame, method: str, **args: Any) -> pd.DataFrame:

@@ -23,6 +23,7 @@ line, e.g. ``QueryError: filters[0]: ...``, and fails the cell, without a traceb
 Keys are never options: they come from ``leadsq.configure``, the ``LSQ_*`` environment
 or the config file (see :mod:`leadsq.config`).
 
+``%%leadsquared --help`` (or ``%leadsquared --help``) prints the options.
 ``%leadsquared_builder [-e ENDPOINT] [--host HOST]`` shows a
 :class:`leadsq.widget.QueryBuilder`.
 
@@ -90,9 +91,9 @@ _CELL_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
     (("--columns",), {"help": "Comma-separated lead fields of a list read."}),
     (("--group-by",), {"help": "An aggregate read: one row per value of this field."}),
     (("--aggregate",), {"default": "count", "help": "count (default), average or sum."}),
-    (("--field",), {"help": "The Number field that average or sum is of."}),
+    (("--aggregate-field",), {"help": "The Number field that average or sum is of."}),
     (("--users",), {"help": "Comma-separated owner user ids or email addresses."}),
-    (("--activities",), {"help": "not_contacted: comma-separated activity event codes."}),
+    (("--activities",), {"help": "not_contacted: comma-separated activity codes or type names."}),
     (("--created",), {"help": 'Created in this range, e.g. "last 30 days".'}),
     (("--modified",), {"help": 'Modified in this range, e.g. "2026-01-01..2026-03-31".'}),
     (("--activity-window",), {"help": "not_contacted: when an activity counts as contact."}),
@@ -106,10 +107,12 @@ _CELL_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
         },
     ),
     *_CONNECTION_ARGUMENTS,
+    (("-h", "--help"), {"action": "store_true", "help": "Print these options; read nothing."}),
 )
 _BUILDER_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
     (("-e", "--endpoint"), {"default": "distribution", "help": "The endpoint chosen at first."}),
     *_CONNECTION_ARGUMENTS,
+    (("-h", "--help"), {"action": "store_true", "help": "Print these options; show no form."}),
 )
 
 
@@ -261,7 +264,7 @@ def _read_arguments(args: Any, cell: str, namespace: Mapping[str, Any]) -> dict[
     options = {
         "columns": args.columns,
         "group_by": args.group_by,
-        "aggregate_field": args.field,
+        "aggregate_field": args.aggregate_field,
         "users": args.users,
         "activities": _split(args.activities),
         "created": args.created,
@@ -320,14 +323,28 @@ def _parse(function: Any, line: str) -> Any:
         raise MagicError(f"UsageError: {exc} in the options line") from None
 
 
-def _cell_magic(shell: Any) -> Callable[[str, str], Any]:
-    def leadsquared(line: str, cell: str) -> Any:
+def _help(function: Any) -> str:
+    """A magic's usage and options as plain text (IPython writes them for reST)."""
+    return function.parser.format_help().removeprefix("::").strip()
+
+
+def _cell_magic(shell: Any) -> Callable[[str, str | None], Any]:
+    def leadsquared(line: str, cell: str | None = None) -> Any:
         """Read LeadSquared leads: the cell is a filter (``where`` syntax) or a JSON body.
 
         ``{name}`` in the cell is the value of a notebook variable. With TARGET the frame
         is stored in that variable and nothing is shown; without, it is the cell's result.
+        ``--help`` prints the options (also as a line: ``%leadsquared --help``).
         """
         args = _parse(leadsquared, line)
+        if args.help:
+            print(_help(leadsquared))
+            return None
+        if cell is None:
+            raise MagicError(
+                "UsageError: write the query in a cell: %%leadsquared [options], then the "
+                "filter or JSON body on the lines below (%leadsquared --help lists the options)"
+            )
         if args.target is not None and (
             not args.target.isidentifier() or keyword.iskeyword(args.target)
         ):
@@ -350,6 +367,9 @@ def _builder_magic() -> Callable[[str], Any]:
     def leadsquared_builder(line: str) -> Any:
         """Show a LeadSquared query builder: pick filters and output, run, copy the code."""
         args = _parse(leadsquared_builder, line)
+        if args.help:
+            print(_help(leadsquared_builder))
+            return None
         from leadsq.widget import QueryBuilder
 
         try:
@@ -364,14 +384,14 @@ def _builder_magic() -> Callable[[str], Any]:
 
 def load_ipython_extension(ipython: Any) -> None:
     """Register ``%%leadsquared`` and ``%leadsquared_builder`` (``%load_ext leadsq``)."""
-    ipython.register_magic_function(_cell_magic(ipython), "cell", CELL_MAGIC)
+    ipython.register_magic_function(_cell_magic(ipython), "line_cell", CELL_MAGIC)
     ipython.register_magic_function(_builder_magic(), "line", BUILDER_MAGIC)
 
 
 def unload_ipython_extension(ipython: Any) -> None:
     """Remove the magics again (``%unload_ext leadsq``)."""
     manager = ipython.magics_manager
-    for kind, name in (("cell", CELL_MAGIC), ("line", BUILDER_MAGIC)):
+    for kind, name in (("cell", CELL_MAGIC), ("line", CELL_MAGIC), ("line", BUILDER_MAGIC)):
         manager.magics[kind].pop(name, None)
         if hasattr(manager.user_magics, name):
             delattr(manager.user_magics, name)

@@ -74,7 +74,7 @@ def regroup(
     frame: pd.DataFrame,
     by: str | Sequence[str],
     aggregate: str = "count",
-    field: str | None = None,
+    aggregate_field: str | None = None,
     *,
     include: Sequence[object] = (),
 ) -> pd.DataFrame:
@@ -83,13 +83,13 @@ def regroup(
     Parameters
     ----------
     frame : DataFrame
-        One row per lead, with the ``by`` columns and ``field``.
+        One row per lead, with the ``by`` columns and ``aggregate_field``.
     by : str or sequence of str
         Group-by field(s).
     aggregate : {"count", "average", "sum"}
         The function; case-insensitive.
-    field : str, optional
-        The Number field averaged or summed; required for average and sum, ignored
+    aggregate_field : str, optional
+        The Number field averaged or summed (as in :func:`leadsq.read_leadsquared`); required for average and sum, ignored
         for count.
     include : sequence, optional
         Group values (one group field only) that appear even without a row, with
@@ -109,10 +109,11 @@ def regroup(
     """
     keys = group_keys(by)
     function = function_name(aggregate)
+    field = aggregate_field
     if function == "Count":
         field = None
     elif not field:
-        raise QueryError(f"field is required when aggregate is {function.lower()}")
+        raise QueryError(f"aggregate_field: is required when aggregate is {function.lower()}")
     _check_columns(frame, keys, field)
     metric = metric_name(function, field)
     grouped = frame.groupby(list(keys), dropna=False, sort=False, observed=True)

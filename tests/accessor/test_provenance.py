@@ -84,7 +84,7 @@ def test_code_ends_with_the_steps(leads) -> None:
     assert lines[2].strip().startswith("pd.read_leadsquared(")
     assert lines[-3:] == [
         "    .lsq.with_owner_names()",
-        '    .lsq.regroup(by=["Source", "OwnerName"], aggregate="average", field="EngagementScore")',
+        '    .lsq.regroup(by=["Source", "OwnerName"], aggregate="average", aggregate_field="EngagementScore")',
         ")",
     ]
 

@@ -112,7 +112,7 @@ def test_a_regroup_is_marked_as_local_in_its_provenance(leads) -> None:
     assert result.lsq.steps == [
         {
             "method": "regroup",
-            "args": {"by": "OwnerId", "aggregate": "average", "field": "EngagementScore"},
+            "args": {"by": "OwnerId", "aggregate": "average", "aggregate_field": "EngagementScore"},
         }
     ]
     assert result.lsq.grouping.local
@@ -133,7 +133,7 @@ def test_an_empty_list_regroups_to_an_empty_aggregate_with_the_dtypes(leads) -> 
     [
         (("Nope",), "lacks the column"),
         (("OwnerId", "median", "Score"), "count, average, sum"),
-        (("OwnerId", "average"), "field is required"),
+        (("OwnerId", "average"), "aggregate_field: is required"),
         (("OwnerId", "average", "ProspectStage"), "not a number"),
         ((["OwnerId", "OwnerId"],), "twice"),
     ],

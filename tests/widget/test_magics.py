@@ -50,8 +50,33 @@ def test_load_ext_registers_the_magics_with_their_help(shell) -> None:
     magic = shell.magics_manager.magics["cell"]["leadsquared"]
     assert "leadsquared_builder" in shell.magics_manager.magics["line"]
     assert magic.__doc__.lstrip(": \n").startswith("%%leadsquared [-e ENDPOINT]")
-    for option in ("--columns", "--group-by", "--aggregate", "--field", "--format", "--created"):
+    for option in (
+        "--columns",
+        "--group-by",
+        "--aggregate",
+        "--aggregate-field",
+        "--format",
+        "--created",
+    ):
         assert option in magic.__doc__
+
+
+def test_help_prints_the_options_as_a_cell_or_a_line(shell, capsys) -> None:
+    for source in ("%%leadsquared --help\n# no query", "%leadsquared --help", "%leadsquared -h"):
+        outcome = shell.run_cell(source)
+        assert outcome.success, source
+        printed = capsys.readouterr().out
+        assert printed.startswith("%%leadsquared [-e ENDPOINT]")
+        for option in ("--aggregate-field AGGREGATE_FIELD", "--activity-window", "--help"):
+            assert option in printed
+    outcome = shell.run_cell("%leadsquared_builder --help")
+    assert outcome.success and capsys.readouterr().out.startswith("%leadsquared_builder")
+
+
+def test_the_line_form_without_help_says_to_write_a_cell(shell, capsys) -> None:
+    outcome = shell.run_cell("%leadsquared -e not_contacted")
+    assert isinstance(outcome.error_in_exec, MagicError)
+    assert str(outcome.error_in_exec).startswith("UsageError: write the query in a cell: ")
 
 
 def test_a_named_cell_stores_the_frame_and_shows_nothing(ip, capsys) -> None:
@@ -71,7 +96,7 @@ def test_a_cell_without_a_name_returns_the_frame(ip) -> None:
     ip.user_ns["stages"] = np.array(["Prospect", "Customer"])
     outcome = _cell(
         ip,
-        "--group-by ProspectStage --aggregate average --field EngagementScore --no-progress",
+        "--group-by ProspectStage --aggregate average --aggregate-field EngagementScore --no-progress",
         "# stages from the notebook\nProspectStage in {stages}\n  and EngagementScore > 0",
     )
     assert outcome.success
