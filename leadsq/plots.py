@@ -29,7 +29,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from leadsq import metadata
 from leadsq.accessor import (
@@ -170,7 +170,7 @@ def plot_aggregate(
     ax.set_yticks(positions, bars["label"])
     ax.set_ylim(max(len(bars), 1) - 0.5, -0.5)
     ax.bar_label(container, labels=_value_labels(bars, grouping.function), padding=3, size=9)
-    _value_room(ax, bars["value"], horizontal=True)
+    _value_room(ax, bars["value"], horizontal=True, whole=grouping.function == "Count")
     measure = _measure(grouping, names)
     ax.set_xlabel(
         measure if grouping.function == "Count" else f"{measure}  (n = leads in the group)"
@@ -279,7 +279,7 @@ def plot_days_since_contact(
     )
     ax.set_xticks(positions, labels)
     ax.bar_label(container, labels=[f"{n:,}" for n in counts], padding=2, size=9)
-    _value_room(ax, pd.Series(counts, dtype=float), horizontal=False)
+    _value_room(ax, pd.Series(counts, dtype=float), horizontal=False, whole=True)
     ax.set_xlabel(f"Days since last activity, as of {moment:%Y-%m-%d}  (Never = no activity)")
     ax.set_ylabel("Leads")
     names = _field_names(provenance)
@@ -318,8 +318,11 @@ def _sum_digits(values: pd.Series) -> int:
     return 0 if all(float(v).is_integer() for v in values) else 1
 
 
-def _value_room(ax: Axes, values: pd.Series, *, horizontal: bool) -> None:
-    """Leave room past the longest bar for its label; light grid, fewer spines."""
+def _value_room(ax: Axes, values: pd.Series, *, horizontal: bool, whole: bool = False) -> None:
+    """Leave room past the longest bar for its label; light grid, fewer spines.
+
+    ``whole``: the values are counts, so the axis ticks at whole numbers only (no 0.5
+    leads)."""
     high = max(float(values.max()) if len(values) else 0.0, 0.0) or 1.0
     low = min(float(values.min()) if len(values) else 0.0, 0.0)
     axis = ax.xaxis if horizontal else ax.yaxis
@@ -329,6 +332,8 @@ def _value_room(ax: Axes, values: pd.Series, *, horizontal: bool) -> None:
         ax.set_ylim(low * 1.1, high * 1.12)
     axis.grid(True, color="0.9")
     axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
+    if whole:
+        axis.set_major_locator(MaxNLocator(integer=True))
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -444,31 +444,59 @@ def _warn_drift(paged: PagedRead, action: str) -> None:
 
 
 class _progress_bar:
-    """A ``tqdm.auto`` bar fed by a paged read, drawn once the first page tells the total.
+    """A ``tqdm.auto`` bar fed by a paged read.
 
-    Without a total (CSV answers) it counts rows; it is closed at the end either way.
+    It shows from the start, "waiting for the first page", so a slow or silent host is
+    seen to be waited on; the first page's total then sets its length (without a total,
+    as for CSV answers, it counts rows). At the end it is closed, and in a notebook its
+    widgets too, so a saved notebook keeps no dead bar per read.
     """
 
     def __init__(self, paged: PagedRead, enabled: bool) -> None:
         self.bar: tqdm | None = None
         self.description = paged.report.endpoint
         if enabled:
+            self.bar = tqdm(
+                total=None,
+                unit="rows",
+                desc=f"{self.description}: waiting for the first page",
+                leave=False,
+            )
             paged.on_total = self._open
             paged.on_rows = self._update
 
-    def _open(self, total: int | None) -> Any:
-        self.bar = tqdm(total=total, unit="rows", desc=self.description, leave=False)
-        return self.bar
+    def _open(self, total: int | None) -> None:
+        assert self.bar is not None
+        self.bar.reset(total=total)
+        self.bar.set_description(self.description)
 
     def _update(self, rows: int) -> None:
-        (self.bar or self._open(None)).update(rows)
+        assert self.bar is not None
+        if self.bar.desc != self.description:  # an answer without a total has come
+            self.bar.set_description(self.description)
+        self.bar.update(rows)
 
     def __enter__(self) -> _progress_bar:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        if self.bar is not None:
-            self.bar.close()
+        if self.bar is None:
+            return
+        self.bar.close()
+        _close_widgets(getattr(self.bar, "container", None))  # tqdm.notebook's
+
+
+def _close_widgets(widget: Any) -> None:
+    """Close a widget, its children and their layouts and styles: each is a model a
+    saved notebook would keep."""
+    if widget is None:
+        return
+    for part in (*getattr(widget, "children", ()), getattr(widget, "layout", None)):
+        _close_widgets(part)
+    style = getattr(widget, "style", None)
+    if style is not None and hasattr(style, "close"):
+        style.close()
+    widget.close()
 
 
 def _chunks(read: _Read, chunksize: int, progress: bool) -> Iterator[pd.DataFrame]:

@@ -26,7 +26,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import timezone, tzinfo
 from typing import Any
 
@@ -49,6 +49,13 @@ __all__ = ["QueryBuilder"]
 logger = logging.getLogger(__name__)
 
 _LABEL_WIDTH = "120px"
+_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_PICKER_ROWS = 10  # a multi-select shows up to this many options at once
+_NONE_SELECTED = {
+    "users": "none selected = all owners",
+    "activities": "none selected = any activity counts as contact",
+    "columns": "pick at least one",
+}
 _PREFERRED_COLUMNS = (
     "ProspectID",
     "FirstName",
@@ -72,6 +79,7 @@ _TAGGED = (
     "aggregate",
     "aggregate_field",
     "max_results",
+    "all_rows",
     "run",
     "status",
     "error",
@@ -348,11 +356,11 @@ class QueryBuilder(widgets.VBox):
         )
         self._aggregate_field = widgets.Dropdown(layout=widgets.Layout(width="330px"))
         self._max_results = widgets.BoundedIntText(
-            value=0,
-            min=0,
+            value=1000,
+            min=1,
             max=10**9,
             description="Max rows",
-            tooltip="0 reads every row",
+            tooltip="Typing a number reads at most that many rows",
             style=_style(),
             layout=widgets.Layout(width="240px"),
         )
@@ -364,6 +372,13 @@ class QueryBuilder(widgets.VBox):
             style=_style(),
             layout=widgets.Layout(width="240px"),
         )
+        self._all_rows = widgets.Checkbox(
+            value=True, description="all rows", indent=False, layout=widgets.Layout(width="120px")
+        )
+        self._counts = {
+            name: widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
+            for name in ("users", "activities", "columns")
+        }
         self._run = widgets.Button(description="Run", icon="play", button_style="primary")
         self._status = widgets.HTML()
         self._error = widgets.HTML()
@@ -377,23 +392,26 @@ class QueryBuilder(widgets.VBox):
             getattr(self, f"_{name}").add_class(f"lsq-{name.replace('_', '-')}")
 
     def _layout(self) -> list[widgets.Widget]:
-        self._activities_box = widgets.VBox([self._activities, self._activity_window])
+        self._activities_box = widgets.VBox(
+            [widgets.HBox([self._activities, self._counts["activities"]]), self._activity_window]
+        )
         self._aggregate_box = widgets.HBox([self._group_by, self._aggregate, self._aggregate_field])
         filters = widgets.VBox(
             [widgets.HTML("<b>Lead filters</b> (all must hold)"), self._filters, self._add_filter]
         )
+        self._columns_box = widgets.HBox([self._columns, self._counts["columns"]])
         return [
             self._title,
             self._endpoint,
-            self._users,
+            widgets.HBox([self._users, self._counts["users"]]),
             filters,
             self._activities_box,
             self._created,
             self._modified,
             self._output,
-            self._columns,
+            self._columns_box,
             self._aggregate_box,
-            widgets.HBox([self._max_results, self._cache]),
+            widgets.HBox([self._max_results, self._all_rows, self._cache]),
             widgets.HBox([self._run, self._status]),
             self._error,
             self._views,
@@ -410,13 +428,14 @@ class QueryBuilder(widgets.VBox):
             self._columns,
             self._group_by,
             self._aggregate_field,
-            self._max_results,
+            self._all_rows,
             self._cache,
             self._created,
             self._modified,
             self._activity_window,
         ):
             child.observe(self._on_input_change, "value")
+        self._max_results.observe(self._on_max_results_change, "value")
         self._add_filter.on_click(self._on_add_filter_click)
         self._run.on_click(self._on_run_click)
 
@@ -435,14 +454,19 @@ class QueryBuilder(widgets.VBox):
         self._zone = zone
         self._fields = {item.name: item for item in fields}
         choices = [item.choice for item in fields]
-        self._users.options = users
-        self._activities.options = activities
-        self._columns.options = choices
+        for picker, options in (
+            (self._users, users),
+            (self._activities, activities),
+            (self._columns, choices),
+        ):
+            picker.options = options
+            picker.rows = min(max(len(options), 2), _PICKER_ROWS)
         self._columns.value = tuple(n for n in _PREFERRED_COLUMNS if n in self._fields) or tuple(
             name for _, name in choices[:5]
         )
-        self._group_by.options = choices
-        self._group_by.value = _first(self._fields, ("ProspectStage", "OwnerId"), choices)
+        groups = [item.choice for item in model.group_fields(fields)]
+        self._group_by.options = groups
+        self._group_by.value = _first(self._fields, ("ProspectStage", "OwnerId"), groups)
         numbers = [item.choice for item in model.number_fields(fields)]
         self._aggregate_field.options = numbers
         self._aggregate_field.value = _first(self._fields, ("EngagementScore",), numbers)
@@ -473,6 +497,11 @@ class QueryBuilder(widgets.VBox):
         self._update()
 
     def _on_input_change(self, _change: Any) -> None:
+        self._update()
+
+    def _on_max_results_change(self, _change: Any) -> None:
+        with self._paused():
+            self._all_rows.value = False  # a number typed is a number wanted
         self._update()
 
     def _on_filter_change(self, _change: Any) -> None:
@@ -638,15 +667,21 @@ class QueryBuilder(widgets.VBox):
             group_by=self._group_by.value,
             aggregate=self._aggregate.value,
             aggregate_field=self._aggregate_field.value,
-            max_results=self._max_results.value or None,
+            max_results=None if self._all_rows.value else self._max_results.value,
             cache=self._cache.value,
             field_types={name: item.data_type for name, item in self._fields.items()},
         )
 
     def _update(self) -> None:
-        """Rebuild the query from the form; refresh the code, the body and the errors."""
+        """Rebuild the query from the form; refresh the code, the body and the errors.
+
+        The last run's status and result are cleared: they describe another query.
+        """
         if self._pause_depth:
             return
+        self._count_picked()
+        self._status.value = ""
+        self._result.clear_output()
         try:
             if self._setup_error:
                 raise _SetupError(self._setup_error)
@@ -668,6 +703,17 @@ class QueryBuilder(widgets.VBox):
             self._set_error("")
         self._code_view.value = _pre(self.code or "# the form does not make a valid query yet")
         self._body_view.value = _pre(json.dumps(self.body, indent=2) if self.body else "{}")
+
+    def _count_picked(self) -> None:
+        """ "3 of 23 selected" beside each multi-select, or what picking none means."""
+        for name, label in self._counts.items():
+            picker = getattr(self, f"_{name}")
+            picked, offered = len(picker.value), len(picker.options)
+            label.value = (
+                f"<small>{picked} of {offered} selected</small>"
+                if picked
+                else f"<small>{offered} offered; {_NONE_SELECTED[name]}</small>"
+            )
 
     def _code_extra(self) -> dict[str, str]:
         args = self._connection_args
@@ -698,13 +744,25 @@ class _SetupError(Exception):
 
 
 def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame to show: with owner names beside ``OwnerId`` when the users are known."""
-    if "OwnerId" not in frame.columns and "OwnerId" not in frame.index.names:
-        return frame
-    try:
-        return frame.lsq.with_owner_names()
-    except LeadsqError:
-        return frame
+    """The frame to show: owner names beside ``OwnerId`` when the users are known, and
+    ids (GUIDs) cut to their first 8 characters, so a row stays one line. Display only:
+    :attr:`QueryBuilder.frame` keeps them whole."""
+    if "OwnerId" in frame.columns or "OwnerId" in frame.index.names:
+        with suppress(LeadsqError):
+            frame = frame.lsq.with_owner_names()
+    shown = frame.copy()
+    for name in shown.columns:
+        if _is_guid_column(shown[name]):
+            shown[name] = shown[name].str.slice(0, 8) + "…"
+    if _is_guid_column(shown.index.to_series()):
+        shown.index = shown.index.str.slice(0, 8) + "…"
+    return shown
+
+
+def _is_guid_column(values: pd.Series) -> bool:
+    if not (pd.api.types.is_string_dtype(values) and len(values.dropna())):
+        return False
+    return bool(values.dropna().astype(str).str.fullmatch(_GUID).all())
 
 
 def _first(fields: dict[str, model.Field], preferred: tuple[str, ...], choices: list) -> Any:

@@ -41,6 +41,7 @@ __all__ = [
     "date_range",
     "fields_from_metadata",
     "form_kwargs",
+    "group_fields",
     "number_fields",
     "operators_for",
     "user_options",
@@ -450,6 +451,20 @@ def form_kwargs(state: FormState) -> dict[str, Any]:
     if state.cache is not None:
         kwargs["cache"] = state.cache
     return kwargs
+
+
+GROUP_TYPES = ("Select", "Boolean")
+OWNER_FIELD = "OwnerId"
+
+
+def group_fields(fields: Sequence[Field]) -> list[Field]:
+    """The fields worth grouping by: Select and Boolean fields, and the owner.
+
+    Dates, numbers, ids and free text have about as many values as leads, so a group
+    per value says nothing; the account's metadata cannot tell a Text field of few
+    values from one of many, so Text fields other than the owner are left out.
+    """
+    return [item for item in fields if item.data_type in GROUP_TYPES or item.name == OWNER_FIELD]
 
 
 def number_fields(fields: Sequence[Field]) -> list[Field]:

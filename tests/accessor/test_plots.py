@@ -237,3 +237,13 @@ def test_an_empty_aggregate_says_no_data(engagement_by_owner) -> None:
     assert not ax.patches
     assert "no data" in _value_labels(ax)
     assert np.isfinite(ax.get_xlim()).all()
+
+
+def test_count_axes_tick_at_whole_numbers_only(read) -> None:
+    few = read(
+        "distribution", "ProspectStage == 'Customer' and EngagementScore >= 92", group_by="Source"
+    )
+    assert 0 < few["Count"].max() <= 4  # so few leads that matplotlib would tick at halves
+    ax = few.lsq.plot()
+    ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
+    assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks)

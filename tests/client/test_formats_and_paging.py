@@ -126,12 +126,25 @@ def test_provenance_records_the_read_but_never_the_keys(read, sandbox):
     assert sandbox.access_key not in text and sandbox.secret_key not in text
 
 
-def test_the_progress_bar_learns_the_total_from_the_first_page_and_is_closed(read, capsys):
+def test_the_progress_bar_waits_then_learns_the_total_from_the_first_page_and_is_closed(
+    read, capsys
+):
     frame = read("distribution", columns=["ProspectID"], progress=True, page_size=500)
     drawn = capsys.readouterr().err
-    assert f"/{len(frame)} " in drawn
-    assert "0rows [" not in drawn, "the bar is drawn once the total is known, not before"
+    waiting = drawn.index("distribution: waiting for the first page: 0rows [")
+    assert drawn.index(f"/{len(frame)} ") > waiting, "shown before the first answer, then sized"
     assert drawn.endswith("\r"), "a closed bar that does not stay clears its line"
+
+
+def test_a_notebook_s_progress_bar_leaves_no_widget_behind(read, monkeypatch, capsys):
+    from ipywidgets.widgets.widget import _instances as live_widgets  # ipywidgets 8
+    from tqdm.notebook import tqdm as notebook_tqdm
+
+    monkeypatch.setattr("leadsq.reader.tqdm", notebook_tqdm)  # what tqdm.auto is in Jupyter
+    before = set(live_widgets)
+    frame = read("distribution", columns=["ProspectID"], progress=True, page_size=500)
+    assert len(frame) > 500
+    assert set(live_widgets) == before
 
 
 def test_no_progress_bar_is_drawn_when_switched_off(read, capsys):

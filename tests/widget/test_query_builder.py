@@ -334,3 +334,56 @@ def test_a_boolean_filter_is_sent_as_one_or_zero(builder, run_code, leads) -> No
     ]
     builder._run.click()
     assert builder.frame.attrs["leadsq"]["total_count"] == int(leads["DoNotCall"].sum())
+
+
+def test_a_changed_query_clears_the_last_run_s_status(builder) -> None:
+    builder.add_filter("ProspectStage", "=", "Opportunity")
+    builder.run()
+    assert builder._status.value.endswith(" s") and "rows in" in builder._status.value
+    described = builder.query
+    _row(builder)._input().value = "Customer"
+    assert builder._status.value == ""
+    assert builder.query != described
+
+
+def test_multi_selects_are_sized_and_counted(builder, sandbox) -> None:
+    users = len(sandbox.store.table("users"))
+    assert builder._users.rows == min(users, 10) and builder._columns.rows == 10
+    assert builder._counts["users"].value == (
+        f"<small>{users} offered; none selected = all owners</small>"
+    )
+    builder._users.value = tuple(value for _, value in builder._users.options[:3])
+    assert builder._counts["users"].value == f"<small>3 of {users} selected</small>"
+    offered = len(builder._columns.options)
+    assert builder._counts["columns"].value == (
+        f"<small>{len(builder._columns.value)} of {offered} selected</small>"
+    )
+
+
+def test_group_by_offers_fields_that_group(builder, field_types) -> None:
+    offered = set(_options(builder._group_by))
+    assert {"ProspectStage", "Source", "mx_City", "OwnerId", "DoNotCall"} <= offered
+    for name in offered - {"OwnerId"}:
+        assert field_types[name] in ("Select", "Boolean")
+    assert not offered & {"CreatedOn", "ProspectID", "EngagementScore", "FirstName"}
+
+
+def test_all_rows_is_a_checkbox_and_a_number_typed_unticks_it(builder) -> None:
+    assert builder._all_rows.value and "max_results" not in builder.query
+    builder._max_results.value = 25
+    assert not builder._all_rows.value and builder.query["max_results"] == 25
+    builder._all_rows.value = True
+    assert "max_results" not in builder.query and "max_results" not in builder.code
+
+
+def test_ids_are_shortened_in_the_display_only(builder) -> None:
+    from leadsq.widget import _readable
+
+    builder._columns.value = ("ProspectID", "OwnerId", "FirstName")
+    frame = builder.run()
+    shown = _readable(frame)
+    assert list(shown.columns) == ["ProspectID", "OwnerId", "OwnerName", "FirstName"]
+    assert shown["ProspectID"].iloc[0] == frame["ProspectID"].iloc[0][:8] + "…"
+    assert shown["OwnerId"].iloc[0] == frame["OwnerId"].iloc[0][:8] + "…"
+    assert shown["FirstName"].equals(frame["FirstName"])
+    assert len(builder.frame["ProspectID"].iloc[0]) == 36  # the frame keeps them whole
