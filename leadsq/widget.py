@@ -376,7 +376,7 @@ class QueryBuilder(widgets.VBox):
             value=True, description="all rows", indent=False, layout=widgets.Layout(width="120px")
         )
         self._counts = {
-            name: widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px"))
+            name: widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px", width="320px"))
             for name in ("users", "activities", "columns")
         }
         self._run = widgets.Button(description="Run", icon="play", button_style="primary")
@@ -488,7 +488,7 @@ class QueryBuilder(widgets.VBox):
 
     def _on_output_change(self, _change: Any = None) -> None:
         aggregate = self._output.value == "aggregate"
-        _shown(self._columns, not aggregate)
+        _shown(self._columns_box, not aggregate)
         _shown(self._aggregate_box, aggregate)
         self._update()
 

@@ -100,7 +100,7 @@ def test_a_list_read_shows_the_frame_and_code_that_reads_the_same(builder, run_c
 
 def test_an_aggregate_read_shows_its_plot(builder, run_code, sandbox) -> None:
     builder._output.value = "aggregate"
-    assert builder._columns.layout.display == "none"
+    assert builder._columns_box.layout.display == "none"
     assert builder._aggregate_box.layout.display is None
     assert builder._aggregate_field.disabled  # count needs no field
     builder._group_by.value = "OwnerId"
