@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 HEADER = """# leadsq
@@ -49,3 +51,21 @@ def test_the_tour_runs_and_prints_what_the_readme_shows() -> None:
 
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
     assert "the tour runs as the README shows" in result.stdout
+
+
+def test_the_binder_check_skips_with_a_reason_without_its_python(tmp_path) -> None:
+    from tests.notebooks.test_binder import _python_of_runtime
+
+    runtime = tmp_path / "runtime.txt"
+    runtime.write_text("python-3.1\n")  # no python3.1 anywhere
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        _python_of_runtime(runtime)
+    assert str(skipped.value).startswith(
+        "binder/runtime.txt asks for Python 3.1, as Binder builds with it; no python3.1 here"
+    )
+
+
+def test_the_readme_states_what_its_test_command_needs() -> None:
+    opening = README.read_text(encoding="utf-8").split("\n## ", 1)[0]
+    for need in ("apt-get install chromium", "Python 3.11", "the package index"):
+        assert need in opening
