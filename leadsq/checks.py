@@ -17,6 +17,8 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pandas as pd
 
@@ -39,7 +41,8 @@ class UnknownValueWarning(UserWarning):
 
 def warn_user(message: str, category: type[Warning]) -> None:
     """Warn, pointing at the first caller outside leadsq (the user's line)."""
-    frame, level = sys._getframe(0), 1
+    frame: FrameType | None = sys._getframe(0)
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
     warnings.warn(message, category, stacklevel=level)
@@ -58,7 +61,9 @@ def _activity_names(connection: Connection) -> dict[int, str]:
     return dict(zip(frame["ActivityEvent"].astype(int), frame["Name"].astype(str), strict=True))
 
 
-def activity_codes(activities: str | Sequence[int | str], connection: Connection) -> list[int]:
+def activity_codes(
+    activities: int | str | Sequence[int | str], connection: Connection
+) -> list[int | str]:
     """Activity codes for ``activities``: names become the codes of the account's types.
 
     Parameters
@@ -73,15 +78,17 @@ def activity_codes(activities: str | Sequence[int | str], connection: Connection
     QueryError
         Naming ``activities`` for a name the account has no type of, with close matches.
     """
-    items = [activities] if isinstance(activities, str) else list(activities)
+    items: list[Any] = (
+        list(activities) if isinstance(activities, (list, tuple, pd.Series)) else [activities]
+    )
     names = _activity_names(connection)
     by_name: dict[str, list[int]] = {}
     for code, name in names.items():
         by_name.setdefault(name.strip().lower(), []).append(code)
-    codes: list[int] = []
+    codes: list[int | str] = []
     for item in items:
         if not isinstance(item, str) or item.strip().isdigit():
-            codes.append(item)  # type: ignore[arg-type]  # build_report checks codes
+            codes.append(item)  # build_report checks the codes
             continue
         found = by_name.get(item.strip().lower())
         if found is None:

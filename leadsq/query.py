@@ -507,10 +507,13 @@ def lead_filter(item: FilterLike, *, argument: str = "filters") -> LeadFilter:
     return LeadFilter(field=field, operator=op, value=format_value(value, argument=argument))
 
 
-def lead_operator(operator: object) -> object:
+def lead_operator(operator: object) -> Any:
     """A lead filter's operator as the API spells it: trimmed, lower case, and pandas'
-    ``==`` and ``!=`` read as ``=`` and ``<>``; anything else is returned as it is."""
-    op = operator.strip().lower() if isinstance(operator, str) else operator
+    ``==`` and ``!=`` read as ``=`` and ``<>``; anything else is returned as it is (the
+    contract refuses it, naming the argument)."""
+    if not isinstance(operator, str):
+        return operator
+    op = operator.strip().lower()
     return _LEAD_ALIASES.get(op, op)
 
 

@@ -544,17 +544,16 @@ class QueryBuilder(widgets.VBox):
         if not self._fields:
             self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
             return
-        if field is not None:
-            operator = self._check_filter(field, operator, value)
+        chosen = None if field is None else self._check_filter(field, operator, value)
         with self._paused():
             row = _FilterRow(self._fields)
-            if field is not None:
+            if field is not None and chosen is not None:
                 try:
-                    row.set(field, operator, value)
+                    row.set(field, chosen, value)
                 except traitlets.TraitError:
                     row.close()
                     raise QueryError(
-                        f"add_filter: {value!r} does not fit {field} under {operator!r}"
+                        f"add_filter: {value!r} does not fit {field} under {chosen!r}"
                     ) from None
             row.observe(self._on_filter_change, "value")
             row.on_remove(self._on_filter_remove)
