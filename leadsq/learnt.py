@@ -63,6 +63,14 @@ class Learnt:
         """Record that keys in ``form`` (``"headers"`` or ``"query"``) work at ``base``."""
         self._set(form, "auth", base)
 
+    def answered(self, base: str) -> bool:
+        """Whether ``base`` has answered a call in this process (any status)."""
+        return bool(self._get("answered", base))
+
+    def set_answered(self, base: str) -> None:
+        """Record that ``base`` answered: it is reachable, so full timeouts and retries."""
+        self._set(True, "answered", base)
+
     def page_cap(self, base: str, endpoint: str) -> int | None:
         """The largest page ``endpoint`` accepts at ``base``, if a refusal told it."""
         return self._get("page_cap", base, endpoint)

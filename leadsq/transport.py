@@ -240,7 +240,7 @@ class Transport:
         first, largest = settings.backoff
         retrying = Retrying(
             retry=retry_if_exception(_retryable),
-            stop=_stop_rule(settings.max_retries, settings.max_retry_seconds),
+            stop=_stop_rule(settings.max_retries, settings.max_retry_seconds, self.base(name)),
             wait=_RetryAfterOr(
                 wait_random_exponential(multiplier=first, max=largest), settings.max_retry_seconds
             ),
@@ -285,7 +285,7 @@ class Transport:
                     form,
                 )
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            failure = self._failure(where, exc, flight.expired)
+            failure = self._failure(where, exc, flight.expired, self.base(name))
         finally:
             guard.land(flight)
         if failure is not None:
@@ -293,6 +293,7 @@ class Transport:
             # the keys, with auth="query") travels with it
             guard.check()
             raise failure
+        learnt.set_answered(self.base(name))
         seconds = time.perf_counter() - started
         log.debug("%s -> %s in %.3f s, %d bytes", where, status, seconds, len(content))
         try:
@@ -309,12 +310,22 @@ class Transport:
         check_format(where, content_type, content, response_format if body is not None else "JSON")
         return Answer(content, content_type, seconds)
 
-    def _failure(self, where: str, exc: BaseException, expired: bool) -> TransportError:
+    def _timeout(self, base: str) -> tuple[float, float]:
+        """The settings' timeouts; at most :data:`FIRST_CONTACT` for a host that has not
+        answered in this process, so a bad host fails fast."""
+        connect, read = self._settings.timeout
+        if learnt.answered(base):
+            return connect, read
+        return min(connect, FIRST_CONTACT[0]), min(read, FIRST_CONTACT[1])
+
+    def _failure(self, where: str, exc: BaseException, expired: bool, base: str) -> TransportError:
         if expired:
             return TransportError(
                 f"{where}: no whole answer within the call's deadline of "
                 f"{self._settings.call_deadline:g} s (call_deadline) or the read's"
             )
+        if not learnt.answered(base):
+            return TransportError(_unreached(where, base, exc, self._timeout(base)))
         return TransportError(
             f"{where}: no usable answer ({type(exc).__name__}: {self.redact(str(exc))})"
         )
@@ -343,7 +354,7 @@ class Transport:
                 params={**params, **self._key_query(form)},
                 data=data,
                 headers={**headers, **self._key_headers(form)},
-                timeout=self._settings.timeout,
+                timeout=self._timeout(self.base(name)),
                 stream=True,
                 allow_redirects=False,
             )
@@ -389,6 +400,28 @@ class Transport:
         return _KEY_PARAMETER.sub(r"\1***", text)
 
 
+FIRST_CONTACT = (3.0, 10.0)
+"""Connect and read timeouts (seconds) for a host that has not answered in this process:
+at most these (``Settings.timeout`` if shorter), with one retry at most."""
+
+
+def _unreached(where: str, base: str, exc: BaseException, timeout: tuple[float, float]) -> str:
+    """Why a host that never answered did not, and what to check."""
+    if isinstance(exc, requests.ConnectTimeout):
+        what = f"did not accept a connection within {timeout[0]:g} s"
+    elif isinstance(exc, requests.ReadTimeout):
+        what = f"accepted the connection but sent nothing within {timeout[1]:g} s"
+    elif isinstance(exc, requests.ConnectionError):
+        what = "could not be reached (connection refused, or no such host)"
+    else:
+        what = f"gave no usable answer ({type(exc).__name__})"
+    return (
+        f"{where}: {base} {what}; it has not answered in this process. Check the host "
+        "(host=, LSQ_HOST, or a region code such as us11), the network and any proxy or "
+        "firewall between"
+    )
+
+
 def _retryable(error: BaseException) -> bool:
     """Rate limits (but the day's, the service's or our budget's), server errors and
     transport failures (but a read past its deadline) are retried."""
@@ -397,16 +430,19 @@ def _retryable(error: BaseException) -> bool:
     )
 
 
-def _stop_rule(max_retries: int, max_seconds: float) -> Callable[[RetryCallState], bool]:
+def _stop_rule(max_retries: int, max_seconds: float, base: str) -> Callable[[RetryCallState], bool]:
     """When to stop retrying one call: after ``max_seconds`` in any case, and after
-    ``max_retries`` retries of failures other than rate-limit answers."""
+    ``max_retries`` retries of failures other than rate-limit answers; one at most while
+    ``base`` has not answered in this process, so a typo or a dead network fails in
+    seconds."""
     failures = 0
 
     def stop(state: RetryCallState) -> bool:
         nonlocal failures
         error = state.outcome.exception() if state.outcome else None
         failures += not isinstance(error, RateLimitError)
-        return failures > max_retries or (state.seconds_since_start or 0) >= max_seconds
+        retries = max_retries if learnt.answered(base) else min(max_retries, 1)
+        return failures > retries or (state.seconds_since_start or 0) >= max_seconds
 
     return stop
 

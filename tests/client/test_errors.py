@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import traceback
 from collections.abc import Iterator
 
@@ -122,11 +124,61 @@ def test_a_server_failing_for_good_is_a_server_error_after_bounded_retries(quick
     assert answers == {"500": 3}  # the first attempt and two retries
 
 
-def test_a_closed_port_is_a_transport_error(quick_retries):
-    with pytest.raises(TransportError, match="no usable answer"):
+def test_a_closed_port_is_a_transport_error_naming_the_host_and_what_to_check(quick_retries):
+    url = closed_port_url()
+    with pytest.raises(TransportError) as caught:
         leadsq.read_leadsquared(
-            "distribution", host=closed_port_url(), access_key="access-key", secret_key="secret-key"
+            "distribution", host=url, access_key="access-key", secret_key="secret-key"
         )
+    assert str(caught.value) == (
+        "distribution: reading the account's lead fields: lead_fields "
+        f"({leadsq.settings.paths['lead_fields']}): {url} could not be reached (connection "
+        "refused, or no such host); it has not answered in this process. Check the host "
+        "(host=, LSQ_HOST, or a region code such as us11), the network and any proxy or "
+        "firewall between"
+    )
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[tuple[str, list[socket.socket]]]:
+    """A port that accepts connections and never answers; the connections it accepted."""
+    accepted: list[socket.socket] = []
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    done = threading.Event()
+
+    def accept() -> None:
+        while not done.is_set():
+            with contextlib.suppress(TimeoutError):
+                accepted.append(listener.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}", accepted
+    finally:
+        done.set()
+        thread.join()
+        for connection in [*accepted, listener]:
+            connection.close()
+
+
+def test_a_host_that_never_answered_gets_one_retry_however_many_are_set(fresh_settings):
+    leadsq.configure(max_retries=6, backoff=(0.01, 0.02), timeout=(1.0, 1.0))
+    with silent_server() as (url, accepted), pytest.raises(TransportError) as caught:
+        leadsq.read_leadsquared(
+            "distribution", host=url, access_key="access-key", secret_key="secret-key"
+        )
+    assert len(accepted) == 2  # the call and one retry, not seven
+    assert f"{url} accepted the connection but sent nothing within 1 s" in str(caught.value)
+
+
+def test_a_host_that_has_answered_gets_every_retry(fresh_settings):
+    leadsq.configure(max_retries=3, backoff=(0.01, 0.02), rate_limit=(10_000, 1))
+    with Sandbox(leads=50, seed=3, rate_limit=None, faults=Faults(server_error=1.0)) as faulty:
+        with pytest.raises(ServerError):  # a new host, but one that answers (with 500s)
+            leadsq.read_leadsquared("distribution", **connect(faulty))
+        assert faulty.stats()["answers"] == {"500": 1 + 3}
 
 
 @pytest.mark.parametrize(
