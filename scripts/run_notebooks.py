@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from urllib.parse import quote
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -91,18 +93,24 @@ def execute(
 ) -> Run:
     """Run ``path`` top to bottom in a fresh kernel; stop at the first unexpected error."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        timeout=cell_timeout,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(path.parent)}},
-    )
     started = time.perf_counter()
     problems: list[str] = []
-    try:
-        client.execute(env=kernel_environment(environment))
-    except CellExecutionError as exc:
-        problems.append(f"a cell raised: {_first_line(str(exc))}")
+    # the kernel's channels are Unix sockets, not TCP ports: a port picked free for the
+    # kernel could be taken by a server starting meanwhile (a sandbox on port 0), and the
+    # kernel then never answers (seen once in CI: a 2-second notebook took 122 s)
+    with tempfile.TemporaryDirectory(prefix="leadsq-kernel-") as sockets:
+        channels = {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}
+        client = NotebookClient(
+            notebook,
+            config=Config({"KernelManager": channels}),
+            timeout=cell_timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        try:
+            client.execute(env=kernel_environment(environment))
+        except CellExecutionError as exc:
+            problems.append(f"a cell raised: {_first_line(str(exc))}")
     return Run(path, notebook, time.perf_counter() - started, problems)
 
 
