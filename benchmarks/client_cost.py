@@ -43,12 +43,13 @@ from _naive import list_body, naive_read
 from _served import served
 
 import leadsq
-from leadsq import frames, metadata
-from leadsq.config import resolve_connection
+from leadsq import frames
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
+from leadsq.client.reader import read_report
+from leadsq.client.transport import Answer, transport_for
 from leadsq.contract import parse_report
-from leadsq.query import DEFAULT_COLUMNS
-from leadsq.reader import read_report
-from leadsq.transport import Answer, transport_for
+from leadsq.query.build import DEFAULT_COLUMNS
 
 PATH = "/Leads/LeadDistribution/FilterByLeadField"
 FORMATS = ("json", "csv")

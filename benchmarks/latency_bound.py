@@ -25,9 +25,9 @@ from _served import served
 from _settings import add_option, configure, described
 
 import leadsq
-from leadsq import metadata
-from leadsq.config import resolve_connection
-from leadsq.query import DEFAULT_COLUMNS
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
+from leadsq.query.build import DEFAULT_COLUMNS
 
 LATENCY = 1.0
 
@@ -42,7 +42,7 @@ def main() -> None:
     configure(args.set)
     leads = args.pages * args.page_size
     columns = list(DEFAULT_COLUMNS["distribution"])
-    settings = leadsq.config.settings
+    settings = leadsq.client.config.settings
     print(
         f"latency-bound: {leads:,} leads, {args.page_size:,} a page ({args.pages} pages), "
         f"sandbox latency {LATENCY:g} s, rate limit off in the sandbox"

@@ -35,9 +35,9 @@ from _served import served
 from _settings import add_option, configure, described
 
 import leadsq
-from leadsq import metadata
-from leadsq.config import resolve_connection
-from leadsq.query import DEFAULT_COLUMNS
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
+from leadsq.query.build import DEFAULT_COLUMNS
 
 CALLS, WINDOW = 5, 5.0
 LATENCY, JITTER = 0.2, 0.2  # 0.3 s +- 0.1 s
@@ -80,7 +80,7 @@ def main() -> None:
         f"page cap: {args.leads:,} leads, sandbox cap {args.cap:,} a page, latency "
         f"{LATENCY + JITTER / 2:.1f} s +- {JITTER / 2:.1f} s, limit {CALLS} calls / {WINDOW:g} s"
     )
-    print(f"leadsq settings: {described(leadsq.config.settings)}")
+    print(f"leadsq settings: {described(leadsq.client.config.settings)}")
     with served(
         leads=args.leads,
         seed=7,

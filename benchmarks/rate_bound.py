@@ -41,9 +41,9 @@ from _served import served
 from _settings import add_option, configure, described
 
 import leadsq
-from leadsq import metadata
-from leadsq.config import resolve_connection
-from leadsq.query import DEFAULT_COLUMNS
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
+from leadsq.query.build import DEFAULT_COLUMNS
 
 CALLS, WINDOW = 25, 5.0
 LATENCY, JITTER = 0.2, 0.2  # 0.3 s +- 0.1 s
@@ -81,7 +81,7 @@ def main() -> None:
     configure(args.set)
     pages = -(-args.leads // args.page_size)
     columns = list(DEFAULT_COLUMNS["distribution"])
-    settings = leadsq.config.settings
+    settings = leadsq.client.config.settings
     print(
         f"rate-bound: {args.leads:,} leads, {args.page_size:,} a page ({pages} pages), "
         f"sandbox latency {LATENCY + JITTER / 2:.1f} s +- {JITTER / 2:.1f} s, "

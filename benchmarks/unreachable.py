@@ -6,7 +6,7 @@ Two reads with leadsq's default settings (8 retries, timeouts of 5 s and 60 s):
 - a silent host: a loopback port that accepts connections and never answers.
 
 A host that has not answered in the process gets short timeouts
-(``leadsq.transport.FIRST_CONTACT``) and one retry at most, so both fail within the
+(``leadsq.client.transport.FIRST_CONTACT``) and one retry at most, so both fail within the
 bounds printed; the script exits 1 when one is over its bound. (Before: 10 s refused,
 120 s silent, 112-line tracebacks.)
 
@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Iterator
 
 import leadsq
-from leadsq.transport import FIRST_CONTACT
+from leadsq.client.transport import FIRST_CONTACT
 
 # one retry, each attempt within its first-contact timeout, plus the backoff between
 BOUNDS = {"refused": 3.0, "silent": 2 * sum(FIRST_CONTACT) + 2.0}

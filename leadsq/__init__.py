@@ -11,11 +11,15 @@ import warnings
 
 import pandas as pd
 
-from leadsq.accessor import FrameChangedWarning  # importing it registers df.lsq
-from leadsq.account import Account, discover_host
-from leadsq.cache import CacheInfo, cache_info, clear_cache
-from leadsq.checks import UnknownValueWarning
-from leadsq.config import Settings, configure, settings
+from leadsq.analysis.accessor import FrameChangedWarning  # importing it registers df.lsq
+from leadsq.client.account import Account, discover_host
+from leadsq.client.cache import CacheInfo, cache_info, clear_cache
+from leadsq.client.checks import UnknownValueWarning
+from leadsq.client.config import Settings, configure, settings
+from leadsq.client.limits import usage
+from leadsq.client.lists import activity_types, fields, users
+from leadsq.client.reader import DriftWarning, last_partial, read_leadsquared
+from leadsq.client.sync import ReconcileWarning, sync, sync_runs
 from leadsq.errors import (
     APIError,
     AuthenticationError,
@@ -32,13 +36,9 @@ from leadsq.errors import (
     TransportError,
     WrongHostError,
 )
-from leadsq.limits import usage
-from leadsq.lists import activity_types, fields, users
-from leadsq.magics import load_ipython_extension, unload_ipython_extension
-from leadsq.reader import DriftWarning, last_partial, read_leadsquared
+from leadsq.notebook.magics import load_ipython_extension, unload_ipython_extension
+from leadsq.notebook.widget import QueryBuilder
 from leadsq.sandbox import Sandbox
-from leadsq.sync import ReconcileWarning, sync, sync_runs
-from leadsq.widget import QueryBuilder
 
 __version__ = "0.1.0"
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "sandbox": ("leadsq.sandbox.cli", "serve the sandbox server over generated data"),
     "demo": ("leadsq.demo", "read from a sandbox and draw a chart"),
-    "sync": ("leadsq.sync", "bring a local table of leads up to date (DuckDB or Parquet)"),
+    "sync": ("leadsq.client.sync", "bring a local table of leads up to date (DuckDB or Parquet)"),
 }
 
 

@@ -47,9 +47,9 @@ from typing import Any
 
 import pandas as pd
 
-from leadsq.booleans import FALSE_WORDS, TRUE_WORDS
 from leadsq.contract import DERIVED_COLUMNS, Output
 from leadsq.errors import APIError, IncompleteReadError
+from leadsq.query.booleans import FALSE_WORDS, TRUE_WORDS
 
 decode_json: Callable[[bytes | str], Any]
 try:

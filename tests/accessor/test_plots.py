@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leadsq import plots
+from leadsq.analysis import plots
 
 
 def _bar_widths(ax) -> list[float]:

@@ -96,12 +96,12 @@ def test_the_code_runs_and_gives_the_same_frame(sandbox, not_contacted, monkeypa
         .lsq.regroup(["ProspectStage", "OwnerName"])
     )
     account = dataclasses.replace(
-        leadsq.config.settings,
+        leadsq.client.config.settings,
         host=sandbox.url,
         access_key=sandbox.access_key,
         secret_key=sandbox.secret_key,
     )
-    monkeypatch.setattr(leadsq.config, "settings", account)
+    monkeypatch.setattr(leadsq.client.config, "settings", account)
     again = eval(derived.lsq.code, {"pd": pd})
     pd.testing.assert_frame_equal(again, derived)
     assert again.lsq.steps == derived.lsq.steps

@@ -170,8 +170,8 @@ def test_users_named_by_a_user_filter_appear_with_count_zero_as_on_the_server(
 
 
 def test_matching_users_follows_the_contract_semantics() -> None:
+    from leadsq.analysis.regroup import matching_users
     from leadsq.contract import parse_report
-    from leadsq.regroup import matching_users
 
     users = pd.DataFrame(
         {

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import leadsq
-from leadsq.cache import read_key
-from leadsq.config import resolve_connection
-from leadsq.query import build_report
+from leadsq.client.cache import read_key
+from leadsq.client.config import resolve_connection
+from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
 from tests.conftest import SANDBOX_ANCHOR, connect
 

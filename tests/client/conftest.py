@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import leadsq
-from leadsq.learnt import forget
+from leadsq.client.learnt import forget
 
 
 def ids(frame: pd.DataFrame) -> set[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import leadsq
-from leadsq.config import base_url, resolve_connection
+from leadsq.client.config import base_url, resolve_connection
 
 
 @pytest.fixture

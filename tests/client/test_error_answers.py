@@ -12,7 +12,9 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 import leadsq
-from leadsq.config import resolve_connection
+from leadsq.client.config import resolve_connection
+from leadsq.client.learnt import forget
+from leadsq.client.transport import transport_for
 from leadsq.contract import (
     ENDPOINT_PATHS,
     INPUT_ERROR_TYPES,
@@ -28,9 +30,7 @@ from leadsq.errors import (
     DailyLimitError,
     RateLimitError,
 )
-from leadsq.learnt import forget
 from leadsq.sandbox import Sandbox
-from leadsq.transport import transport_for
 from tests.client.servers import served_in_front_of
 from tests.conftest import connect
 

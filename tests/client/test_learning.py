@@ -10,9 +10,9 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 import leadsq
+from leadsq.client.learnt import learnt
 from leadsq.contract import ENDPOINT_PATHS
 from leadsq.errors import AuthenticationError, NotFoundError
-from leadsq.learnt import learnt
 from leadsq.sandbox import Sandbox
 from tests.client.servers import served_in_front_of
 from tests.conftest import connect

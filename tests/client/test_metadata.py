@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 
 import leadsq
-from leadsq import metadata
-from leadsq.config import resolve_connection
-from leadsq.query import build_report
-from leadsq.regroup import matching_users
+from leadsq.analysis.regroup import matching_users
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
+from leadsq.notebook.widget_model import activity_options, user_options
+from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
-from leadsq.widget_model import activity_options, user_options
 from tests.conftest import connect
 
 ANCHOR = datetime(2026, 11, 1)

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 import leadsq
+from leadsq.client.learnt import learnt
 from leadsq.contract import ENDPOINT_PATHS
-from leadsq.learnt import learnt
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect
 

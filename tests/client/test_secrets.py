@@ -8,8 +8,8 @@ import warnings
 import pytest
 
 import leadsq
-from leadsq.config import resolve_connection
-from leadsq.transport import transport_for
+from leadsq.client.config import resolve_connection
+from leadsq.client.transport import transport_for
 
 ACCESS = "u$rSECRETACCESS0123456789"
 SECRET = "SECRETKEYdeadbeef0123456789"
@@ -72,7 +72,11 @@ def test_reprs_of_settings_connection_transport_and_sandbox_hide_keys(sandbox, f
     leadsq.configure(access_key=ACCESS, secret_key=SECRET)
     connection = resolve_connection(host=sandbox.url)
     assert connection.access_key == ACCESS
-    for text in (repr(leadsq.config.settings), repr(connection), repr(transport_for(connection))):
+    for text in (
+        repr(leadsq.client.config.settings),
+        repr(connection),
+        repr(transport_for(connection)),
+    ):
         assert_clean(text)
     assert sandbox.secret_key not in repr(sandbox)
     assert sandbox.secret_key not in repr(sandbox.settings)

@@ -7,8 +7,9 @@ import warnings
 import pytest
 
 import leadsq
-from leadsq import UnknownValueWarning, metadata
-from leadsq.config import resolve_connection
+from leadsq import UnknownValueWarning
+from leadsq.client import metadata
+from leadsq.client.config import resolve_connection
 
 
 def test_a_select_value_outside_the_options_warns_with_its_close_match(read) -> None:

@@ -23,7 +23,7 @@ from leadsq.contract import (
     parse_report,
 )
 from leadsq.errors import QueryError
-from leadsq.query import build_report
+from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
 from tests.fuzz.conftest import TIMEOUT, count
 from tests.fuzz.strategies import json_bodies, raw_bodies

@@ -11,7 +11,7 @@ import time
 import pytest
 
 import leadsq
-from leadsq.limits.stores import fingerprint, store_for, utc_day
+from leadsq.client.limits.stores import fingerprint, store_for, utc_day
 from leadsq.sandbox import Faults
 
 from .conftest import ROOT, connect, free_port, read_ids, small_sandbox, start_readers
@@ -35,7 +35,7 @@ def test_four_processes_on_one_key_send_no_more_than_the_limit_and_read_exactly(
 
 HOLDER = """
 import sqlite3, sys, time
-from leadsq.limits.stores import store_for
+from leadsq.client.limits.stores import store_for
 store = store_for(sys.argv[1], sys.argv[2])
 with store.locked():
     db = sqlite3.connect(store.path, isolation_level=None)
@@ -67,7 +67,7 @@ def test_a_process_killed_while_holding_the_file_store_leaves_it_usable(
 
 REDIS_HOLDER = """
 import sys, time
-from leadsq.limits.stores import store_for
+from leadsq.client.limits.stores import store_for
 store = store_for(sys.argv[1], sys.argv[2])
 with store.locked():
     print("holding", flush=True)

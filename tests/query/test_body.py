@@ -10,7 +10,7 @@ import pytest
 
 from leadsq.contract import Paging, parse_report, report_to_body
 from leadsq.errors import QueryError
-from leadsq.query import build_report
+from leadsq.query.build import build_report
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

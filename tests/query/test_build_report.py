@@ -20,7 +20,13 @@ from leadsq.contract import (
     report_to_body,
 )
 from leadsq.errors import QueryError
-from leadsq.query import DEFAULT_COLUMNS, DEFAULT_PAGE_SIZE, build_report, lead_filter, split_users
+from leadsq.query.build import (
+    DEFAULT_COLUMNS,
+    DEFAULT_PAGE_SIZE,
+    build_report,
+    lead_filter,
+    split_users,
+)
 
 NOW = datetime(2024, 5, 15, 10, 30, 0)
 ALICE = "8e7da340-740a-11e5-8de3-22000aa5088d"

@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leadsq import contract
-from leadsq.code import to_code, where_text
 from leadsq.contract import (
     ActivityFilter,
     DateFilter,
@@ -27,8 +26,9 @@ from leadsq.contract import (
     report_to_body,
 )
 from leadsq.errors import QueryError
-from leadsq.query import build_report
-from leadsq.where import parse_where
+from leadsq.query.build import build_report
+from leadsq.query.code import to_code, where_text
+from leadsq.query.where import parse_where
 
 NOW = datetime(2024, 5, 15, 10, 30, 0)
 ALICE = "8e7da340-740a-11e5-8de3-22000aa5088d"

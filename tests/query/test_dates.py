@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 import leadsq
-from leadsq.dates import resolve_range
 from leadsq.errors import QueryError
+from leadsq.query.dates import resolve_range
 
 NOW = datetime(2024, 5, 15, 10, 30, 0)  # a Wednesday
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadsq.booleans import boolean_text
-from leadsq.dates import format_value, to_utc
 from leadsq.errors import QueryError
-from leadsq.query import build_report, fit_to_fields
+from leadsq.query.booleans import boolean_text
+from leadsq.query.build import build_report, fit_to_fields
+from leadsq.query.dates import format_value, to_utc
 
 
 @pytest.mark.parametrize(

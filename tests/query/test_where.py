@@ -6,7 +6,7 @@ import pytest
 
 from leadsq.contract import LeadFilter
 from leadsq.errors import QueryError
-from leadsq.where import field_text, parse_where
+from leadsq.query.where import field_text, parse_where
 
 
 def f(field, operator, value=None, values=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from leadsq.code import window_notes
-from leadsq.query import build_report
-from leadsq.windows import exact_list_window, exclusive_end
+from leadsq.query.build import build_report
+from leadsq.query.code import window_notes
+from leadsq.query.windows import exact_list_window, exclusive_end
 
 NOW = datetime(2026, 5, 15, 10, 30)
 

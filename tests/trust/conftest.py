@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 import leadsq
-from leadsq.learnt import forget
+from leadsq.client.learnt import forget
 from leadsq.sandbox import Sandbox
 from tests.conftest import SANDBOX_ANCHOR
 

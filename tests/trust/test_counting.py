@@ -34,7 +34,7 @@ def test_a_server_capping_pages_silently_is_read_at_the_cap_it_showed(box):
         frame = read(box, url, page_size=1000)
 
     assert frame.ProspectAutoId.tolist() == list(range(1, LEADS + 1))
-    assert leadsq.learnt.learnt.page_cap(url, "distribution") == CAP
+    assert leadsq.client.learnt.learnt.page_cap(url, "distribution") == CAP
 
 
 def test_a_short_page_in_the_middle_ends_the_read_with_the_rows_before_it(box):
@@ -83,7 +83,7 @@ def test_an_absurd_total_ends_at_the_first_short_page_instead_of_paging_for_ever
 
     assert "promises more" in str(caught.value)
     assert caught.value.rows_received == LEADS
-    workers = leadsq.config.settings.read_workers
+    workers = leadsq.client.config.settings.read_workers
     assert calls(box) - before <= LEADS // PAGE + 1 + workers
 
 

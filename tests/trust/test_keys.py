@@ -9,7 +9,7 @@ import types
 import pytest
 
 import leadsq
-from leadsq.config import resolve_connection
+from leadsq.client.config import resolve_connection
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import leadsq
-from leadsq.widget import QueryBuilder
+from leadsq.notebook.widget import QueryBuilder
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 import leadsq
 from leadsq.errors import QueryError
-from leadsq.magics import MagicError, cell_query, python_literal, substitute
-from leadsq.widget import QueryBuilder
+from leadsq.notebook.magics import MagicError, cell_query, python_literal, substitute
+from leadsq.notebook.widget import QueryBuilder
 
 from .conftest import assert_same_read
 
@@ -192,7 +192,7 @@ def test_the_line_magic_opens_the_form(ip, sandbox) -> None:
 def test_unload_removes_the_magics() -> None:
     from IPython.core.interactiveshell import InteractiveShell
 
-    from leadsq.magics import load_ipython_extension, unload_ipython_extension
+    from leadsq.notebook.magics import load_ipython_extension, unload_ipython_extension
 
     shell = InteractiveShell.instance()
     unload_ipython_extension(shell)
@@ -265,7 +265,7 @@ def test_a_boolean_from_the_notebook_is_sent_as_one_or_zero(ip) -> None:
 def test_a_string_cannot_break_out_of_its_literal() -> None:
     where = cell_query("mx_City == {city}", {"city": "Pune' or Score > '0"})["where"]
     assert where == "mx_City == \"Pune' or Score > '0\""
-    report = leadsq.query.build_report("distribution", where)
+    report = leadsq.query.build.build_report("distribution", where)
     assert len(report.lead_filters) == 1
     assert report.lead_filters[0].value == "Pune' or Score > '0"
 
@@ -280,7 +280,7 @@ def test_dates_from_the_notebook_are_sent_in_utc() -> None:
         "until": date(2026, 3, 1),
     }
     where = cell_query("CreatedOn >= {since} and CreatedOn < {until}", namespace)["where"]
-    filters = leadsq.query.build_report("distribution", where).lead_filters
+    filters = leadsq.query.build.build_report("distribution", where).lead_filters
     assert [(f.operator, f.value) for f in filters] == [
         (">=", "2026-01-02 03:00:00"),
         ("<", "2026-03-01 00:00:00"),

@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 import leadsq
+from leadsq.notebook.widget import QueryBuilder
 from leadsq.sandbox import Faults, Sandbox
-from leadsq.widget import QueryBuilder
 
 from .conftest import assert_same_read
 
@@ -377,7 +377,7 @@ def test_all_rows_is_a_checkbox_and_a_number_typed_unticks_it(builder) -> None:
 
 
 def test_ids_are_shortened_in_the_display_only(builder) -> None:
-    from leadsq.widget import _readable
+    from leadsq.notebook.widget import _readable
 
     builder._columns.value = ("ProspectID", "OwnerId", "FirstName")
     frame = builder.run()

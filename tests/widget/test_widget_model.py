@@ -8,8 +8,7 @@ import pandas as pd
 import pytest
 
 from leadsq.errors import QueryError
-from leadsq.query import build_report
-from leadsq.widget_model import (
+from leadsq.notebook.widget_model import (
     Field,
     FilterState,
     FormState,
@@ -23,6 +22,7 @@ from leadsq.widget_model import (
     user_options,
     value_kind,
 )
+from leadsq.query.build import build_report
 
 
 def _operators(data_type: str) -> list[str]:

@@ -1,0 +1,587 @@
+"""Plots of leadsq frames that can be shown in a meeting as they are.
+
+Each function takes a frame read by leadsq (its ``attrs["leadsq"]`` says what was
+measured), draws on ``ax`` or on a new figure, and returns the axes; none calls
+``plt.show()``. Titles and labels use the account's field names (``Engagement Score``,
+not ``EngagementScore``), owners are named, and a subtitle tells the endpoint, filters,
+date ranges and counts.
+
+=================================  ================================================
+:func:`plot_aggregate`             a grouped aggregate as sorted horizontal bars
+:func:`plot_counts`                leads per stage or owner of a list
+:func:`plot_days_since_contact`    leads per band of days since the last activity
+:func:`plot`                       whichever of these fits the frame
+=================================  ================================================
+
+The accessor offers the same as ``df.lsq.plot()``, ``df.lsq.plot.aggregate()``, ...
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import textwrap
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from leadsq.analysis.accessor import (
+    DAYS,
+    LAST_ACTIVITY,
+    NEVER,
+    OWNER,
+    OWNER_NAME,
+    Grouping,
+    Provenance,
+    owner_name_map,
+)
+from leadsq.analysis.regroup import days_since
+from leadsq.client import metadata
+from leadsq.client.reader import connection_for
+from leadsq.contract import Report
+from leadsq.errors import LeadsqError
+
+__all__ = ["DAY_BINS", "TOP", "plot", "plot_aggregate", "plot_counts", "plot_days_since_contact"]
+
+TOP = 12
+"""Bars shown before the rest are folded into "Other"."""
+DAY_BINS = (0, 7, 14, 30, 60, 90, 180, 365)
+"""Left edges, in days, of the bands of :func:`plot_days_since_contact`."""
+
+DASH = "\N{EN DASH}"
+BAR_COLOR = "#4C72B0"
+OTHER_COLOR = "#A9A9A9"
+NEVER_COLOR = "#DD8452"
+_ENDPOINTS = {"distribution": "Lead distribution", "not_contacted": "Leads not contacted"}
+_OPERATORS = {
+    "=": "=",
+    "<>": "≠",
+    ">": ">",
+    "<": "<",
+    ">=": "≥",
+    "<=": "≤",
+    "lik": "contains",
+    "nlik": "does not contain",
+    "in": "in",
+    "def": "is set",
+    "ndef": "is empty",
+    "eq": "=",
+    "neq": "≠",
+}
+_DATE_WORDS = {"LeadCreatedOn": "created", "LeadModifiedOn": "modified"}
+_LABEL_CHARS = 34
+_SUBTITLE_CHARS = 92
+
+
+def plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
+    """The plot that fits the frame.
+
+    An aggregate (read from the service or regrouped locally) gets
+    :func:`plot_aggregate`; a list with ``ProspectActivityDate_Max`` gets
+    :func:`plot_days_since_contact`; another list gets :func:`plot_counts` by stage,
+    else by owner.
+
+    Raises
+    ------
+    ValueError
+        If the frame is not from leadsq, or a list with none of those columns.
+    """
+    provenance = _provenance(frame)
+    if provenance.grouping is not None:
+        return plot_aggregate(frame, ax=ax, **kwargs)
+    if LAST_ACTIVITY in frame.columns or DAYS in frame.columns:
+        return plot_days_since_contact(frame, ax=ax, **kwargs)
+    if "ProspectStage" in frame.columns or OWNER in frame.columns:
+        return plot_counts(frame, ax=ax, **kwargs)
+    raise ValueError(
+        "nothing to plot: a list frame needs ProspectActivityDate_Max, ProspectStage or "
+        "OwnerId among its columns; or regroup it first (df.lsq.regroup(...))"
+    )
+
+
+def plot_aggregate(
+    frame: pd.DataFrame,
+    *,
+    top: int | None = TOP,
+    owner_names: bool = True,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Horizontal bars of an aggregate's value per group, largest first.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        An aggregate read by leadsq, or a local regroup (``df.lsq.regroup``).
+    top : int or None, default 12
+        Show this many groups and fold the rest (when more than one) into one "Other"
+        bar, drawn last: the sum of their values for Count and Sum, their
+        ``Count``-weighted average for Average (exact when the field has no nulls, as
+        ``Count`` counts leads, not values). ``None`` shows every group.
+    owner_names : bool, default True
+        Label owner groups with names (an ``OwnerName`` column, else ``Users.Get``).
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.barh` (``color`` colours all but "Other").
+
+    Returns
+    -------
+    Axes
+        One bar per group (``ax.patches`` top to bottom), each labelled with its
+        value, and with its lead count for an Average or a Sum. Groups without a value
+        (an average over no values) get no bar.
+    """
+    provenance = _provenance(frame)
+    grouping = provenance.grouping
+    if grouping is None:
+        raise ValueError(
+            "plot_aggregate needs an aggregate; this frame is a list of leads. Use "
+            "plot_counts(frame, by=...) or df.lsq.regroup(...) first"
+        )
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise ValueError(f"top must be a whole number >= 1 or None; got {top!r}")
+    names = _field_names(provenance)
+    bars = pd.DataFrame(
+        {
+            "label": _group_labels(frame, grouping.keys, provenance, owner_names),
+            "value": _floats(frame[grouping.value_column]),
+            "count": _floats(frame["Count"]),
+            "other": False,
+        }
+    )
+    bars = bars[~np.isnan(bars["value"])].sort_values("value", ascending=False, kind="stable")
+    bars = _fold(bars, top, grouping.function)
+    ax = _axes(ax, (8.0, 1.9 + 0.34 * max(len(bars), 3)))
+    color = kwargs.pop("color", BAR_COLOR)
+    positions = np.arange(len(bars))
+    container = ax.barh(
+        positions,
+        bars["value"],
+        color=[OTHER_COLOR if other else color for other in bars["other"]],
+        **kwargs,
+    )
+    ax.set_yticks(positions, bars["label"])
+    ax.set_ylim(max(len(bars), 1) - 0.5, -0.5)
+    ax.bar_label(container, labels=_value_labels(bars, grouping.function), padding=3, size=9)
+    _value_room(ax, bars["value"], horizontal=True, whole=grouping.function == "Count")
+    measure = _measure(grouping, names)
+    ax.set_xlabel(
+        measure if grouping.function == "Count" else f"{measure}  (n = leads in the group)"
+    )
+    ax.set_ylabel(" / ".join(names.get(key, key) for key in grouping.keys))
+    title = f"{measure} by {' and '.join(names.get(k, k) for k in grouping.keys)}"
+    if grouping.function == "Count" and provenance.raw["endpoint"] == "not_contacted":
+        title = title.replace("Leads", "Leads not contacted", 1)
+    _titles(ax, title, _subtitle(frame, provenance, names, grouping))
+    if not len(bars):
+        _no_data(ax)
+    return ax
+
+
+def plot_counts(
+    frame: pd.DataFrame,
+    by: str | None = None,
+    *,
+    top: int | None = TOP,
+    owner_names: bool = True,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Horizontal bars of the number of leads per value of ``by`` in a list frame.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A list of leads read by leadsq (e.g. from ``not_contacted``).
+    by : str, optional
+        The column to count by; default ``ProspectStage`` if present, else ``OwnerId``.
+    top, owner_names, ax, **kwargs
+        As for :func:`plot_aggregate`, which draws the counts.
+
+    Returns
+    -------
+    Axes
+    """
+    provenance = _provenance(frame)
+    if provenance.grouping is not None:
+        raise ValueError("plot_counts counts the rows of a list; use plot_aggregate for this frame")
+    if by is None:
+        by = next((c for c in ("ProspectStage", OWNER) if c in frame.columns), None)
+        if by is None:
+            raise ValueError("the frame has neither ProspectStage nor OwnerId; pass by=")
+    counted = frame.lsq.regroup(by)
+    return plot_aggregate(counted, top=top, owner_names=owner_names, ax=ax, **kwargs)
+
+
+def plot_days_since_contact(
+    frame: pd.DataFrame,
+    *,
+    bins: Sequence[int] = DAY_BINS,
+    now: Any = None,
+    ax: Axes | None = None,
+    **kwargs: Any,
+) -> Axes:
+    """Bars of the number of leads per band of days since their last activity.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A list read by leadsq with ``ProspectActivityDate_Max`` (or the
+        ``DaysSinceContact`` and ``NeverContacted`` columns of
+        ``df.lsq.with_days_since_contact()``).
+    bins : sequence of int, default (0, 7, 14, 30, 60, 90, 180, 365)
+        Left edges of the bands in days; the last band is open ("365+").
+    now : str, datetime or Timestamp, optional
+        The day counted from; default the time of the read.
+    ax : Axes, optional
+        Where to draw; a new figure otherwise.
+    **kwargs
+        Passed to :meth:`~matplotlib.axes.Axes.bar` (``color`` colours the bands).
+
+    Returns
+    -------
+    Axes
+        One bar per band, left to right, then a last bar "Never" (in another colour)
+        for leads without any activity.
+    """
+    provenance = _provenance(frame)
+    if provenance.grouping is not None:
+        raise ValueError("plot_days_since_contact needs a list of leads, not an aggregate")
+    edges = sorted({int(edge) for edge in bins} | {0})
+    moment = _moment(now, provenance)
+    if LAST_ACTIVITY in frame.columns:
+        days, never = days_since(frame[LAST_ACTIVITY], moment)
+    elif DAYS in frame.columns and NEVER in frame.columns:
+        days, never = frame[DAYS], frame[NEVER]
+    else:
+        raise ValueError(f"the frame has no {LAST_ACTIVITY} column; read it with columns=[...]")
+    labels = [
+        f"{low}{DASH}{high - 1}" if high - 1 > low else f"{low}"
+        for low, high in itertools.pairwise(edges)
+    ] + [f"{edges[-1]}+"]
+    bands = pd.cut(_floats(days), [*edges, math.inf], right=False, labels=labels)
+    counts = [*pd.Series(bands).value_counts(sort=False).reindex(labels, fill_value=0)]
+    counts.append(int(never.fillna(False).sum()))
+    labels.append("Never")
+    ax = _axes(ax, (9.0, 4.8))
+    color = kwargs.pop("color", BAR_COLOR)
+    positions = np.arange(len(labels), dtype=float)
+    positions[-1] += 0.4  # "Never" is no band of days: set it apart
+    container = ax.bar(
+        positions, counts, color=[color] * (len(labels) - 1) + [NEVER_COLOR], **kwargs
+    )
+    ax.set_xticks(positions, labels)
+    ax.bar_label(container, labels=[f"{n:,}" for n in counts], padding=2, size=9)
+    _value_room(ax, pd.Series(counts, dtype=float), horizontal=False, whole=True)
+    ax.set_xlabel(f"Days since last activity, as of {moment:%Y-%m-%d}  (Never = no activity)")
+    ax.set_ylabel("Leads")
+    names = _field_names(provenance)
+    lead_word = "Leads not contacted" if provenance.raw["endpoint"] == "not_contacted" else "Leads"
+    _titles(ax, f"{lead_word}: days since last activity", _subtitle(frame, provenance, names, None))
+    return ax
+
+
+# --------------------------------------------------------------------------- bars
+
+
+def _fold(bars: pd.DataFrame, top: int | None, function: str) -> pd.DataFrame:
+    """Keep the first ``top`` bars; fold the rest into one "Other" bar."""
+    if top is None or len(bars) <= top + 1:
+        return bars.reset_index(drop=True)
+    kept, rest = bars.iloc[:top], bars.iloc[top:]
+    count = rest["count"].sum()
+    if function == "Average":
+        value = (rest["value"] * rest["count"]).sum() / count if count else math.nan
+    else:
+        value = rest["value"].sum()
+    other = {"label": f"Other ({len(rest)})", "value": value, "count": count, "other": True}
+    return pd.concat([kept, pd.DataFrame([other])], ignore_index=True)
+
+
+def _value_labels(bars: pd.DataFrame, function: str) -> list[str]:
+    if function == "Count":
+        return [f"{value:,.0f}" for value in bars["value"]]
+    digits = 1 if function == "Average" else _sum_digits(bars["value"])
+    return [
+        f"{v:,.{digits}f}  (n={n:,.0f})" for v, n in zip(bars["value"], bars["count"], strict=True)
+    ]
+
+
+def _sum_digits(values: pd.Series) -> int:
+    return 0 if all(float(v).is_integer() for v in values) else 1
+
+
+def _value_room(ax: Axes, values: pd.Series, *, horizontal: bool, whole: bool = False) -> None:
+    """Leave room past the longest bar for its label; light grid, fewer spines.
+
+    ``whole``: the values are counts, so the axis ticks at whole numbers only (no 0.5
+    leads)."""
+    high = max(float(values.max()) if len(values) else 0.0, 0.0) or 1.0
+    low = min(float(values.min()) if len(values) else 0.0, 0.0)
+    axis = ax.xaxis if horizontal else ax.yaxis
+    if horizontal:
+        ax.set_xlim(low * 1.3, high * 1.3)
+    else:
+        ax.set_ylim(low * 1.1, high * 1.12)
+    axis.grid(True, color="0.9")
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,g}"))
+    if whole:
+        axis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _no_data(ax: Axes) -> None:
+    ax.text(0.5, 0.5, "no data", transform=ax.transAxes, ha="center", va="center", color="0.5")
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is not None:
+        return ax
+    _, ax = plt.subplots(figsize=size, layout="constrained")
+    return ax
+
+
+def _titles(ax: Axes, title: str, subtitle: str) -> None:
+    """A bold title and a grey subtitle above it, both flush with the axes' left edge."""
+    lines = subtitle.count("\n") + 1 if subtitle else 0
+    ax.set_title(title, loc="left", fontsize=13, fontweight="bold", pad=8 + 12 * lines)
+    if subtitle:
+        ax.annotate(
+            subtitle,
+            xy=(0, 1),
+            xycoords="axes fraction",
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=9,
+            color="0.35",
+            gid="leadsq-subtitle",
+        )
+
+
+def _floats(values: Iterable[Any]) -> np.ndarray:
+    return pd.to_numeric(pd.Series(values), errors="coerce").astype(float).to_numpy()
+
+
+# --------------------------------------------------------------------------- words
+
+
+def _provenance(frame: pd.DataFrame) -> Provenance:
+    try:
+        return Provenance.of(frame)
+    except AttributeError as exc:
+        raise ValueError(f"leadsq plots draw frames read by leadsq. {exc}") from None
+
+
+def _moment(now: Any, provenance: Provenance) -> pd.Timestamp:
+    if now is None:
+        for step in reversed(provenance.steps):
+            if step["method"] == "with_days_since_contact" and step["args"].get("now"):
+                now = step["args"]["now"]
+                break
+    if now is None:
+        if provenance.read_at is None:
+            raise ValueError("the frame does not record when it was read; pass now=")
+        return provenance.read_at
+    stamp = pd.Timestamp(now)
+    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+
+
+def _measure(grouping: Grouping, names: dict[str, str]) -> str:
+    field = names.get(grouping.field or "", grouping.field or "")
+    return {"Count": "Leads", "Average": f"Average {field}", "Sum": f"Sum of {field}"}[
+        grouping.function
+    ]
+
+
+def _connection_call(provenance: Provenance, what: str) -> pd.DataFrame | None:
+    try:
+        connection = connection_for(provenance.raw["host"])
+        return getattr(metadata, what)(connection)
+    except LeadsqError:
+        return None
+
+
+def _field_names(provenance: Provenance) -> dict[str, str]:
+    """Lead ``SchemaName`` to the account's ``DisplayName`` (cached by the read)."""
+    fields = _connection_call(provenance, "lead_fields")
+    names: dict[str, str] = {OWNER: "Owner", OWNER_NAME: "Owner", "ProspectStage": "Stage"}
+    if fields is not None and {"SchemaName", "DisplayName"} <= set(fields.columns):
+        pairs = zip(
+            fields["SchemaName"].astype(str), fields["DisplayName"].astype(str), strict=True
+        )
+        names.update(pairs)
+    names[OWNER_NAME] = names[OWNER]
+    return names
+
+
+def _owner_names(frame: pd.DataFrame, provenance: Provenance) -> dict[str, str]:
+    if OWNER_NAME in frame.columns:
+        ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
+        return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
+    try:
+        return owner_name_map(provenance.raw["host"])
+    except LeadsqError as exc:
+        warnings.warn(f"owner names are unavailable ({exc}); showing user ids", stacklevel=4)
+        return {}
+
+
+def _group_labels(
+    frame: pd.DataFrame, keys: Sequence[str], provenance: Provenance, owner_names: bool
+) -> list[str]:
+    owners = _owner_names(frame, provenance) if owner_names and OWNER in keys else {}
+    columns = [
+        frame.index.get_level_values(key) if key in frame.index.names else frame[key]
+        for key in keys
+    ]
+    labels = []
+    for values in zip(*columns, strict=True):
+        parts = [
+            _value_text(value, owners if key == OWNER else {})
+            for key, value in zip(keys, values, strict=True)
+        ]
+        labels.append(_shorten(" · ".join(parts), _LABEL_CHARS))
+    return _unique(labels)
+
+
+def _value_text(value: Any, names: dict[str, str]) -> str:
+    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
+        return "(none)"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:.0f}"
+    text = str(value)
+    return names.get(text, text) or "(blank)"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+def _unique(labels: list[str]) -> list[str]:
+    """Tell equal labels apart (two owners of the same name): ``Ravi Rao (2)``."""
+    seen: dict[str, int] = {}
+    result = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        result.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return result
+
+
+def _subtitle(
+    frame: pd.DataFrame, provenance: Provenance, names: dict[str, str], grouping: Grouping | None
+) -> str:
+    report = provenance.report
+    parts = [_ENDPOINTS.get(report.endpoint, report.endpoint)]
+    parts += [_lead_filter(condition, names) for condition in report.lead_filters]
+    parts += _user_filter(report)
+    parts += [
+        f"{_DATE_WORDS[d.field]} {_span(d.start, d.end)}"
+        for d in report.date_filters
+        if d.field in _DATE_WORDS
+    ]
+    if report.endpoint == "not_contacted":
+        parts.append(_activity_phrase(report, provenance))
+    parts.append(_size(frame, provenance, grouping))
+    changed = provenance.change(frame)
+    if changed:
+        parts.append(f"changed after the read: {changed}")
+    if provenance.read_at is not None:
+        parts.append(f"read {provenance.read_at:%Y-%m-%d %H:%M} UTC")
+    return _wrap(parts, _SUBTITLE_CHARS)
+
+
+def _wrap(parts: Sequence[str], width: int) -> str:
+    """Join ``parts`` with `` · `` into lines of at most ``width``, breaking between parts."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.extend(textwrap.wrap(part, width) or [""])
+    return "\n".join(lines)
+
+
+def _lead_filter(condition: Any, names: dict[str, str]) -> str:
+    name = names.get(condition.field, condition.field)
+    operator = _OPERATORS.get(condition.operator, condition.operator)
+    if condition.values is not None:
+        shown = list(condition.values[:4])
+        more = len(condition.values) - len(shown)
+        return f"{name} in {', '.join(shown)}" + (f" (+{more} more)" if more else "")
+    if condition.value is None:
+        return f"{name} {operator}"
+    return f"{name} {operator} {condition.value}"
+
+
+def _user_filter(report: Report) -> list[str]:
+    if not report.user_groups:
+        return []
+    phrases = []
+    for group in report.user_groups:
+        words = []
+        for i, condition in enumerate(group.conditions):
+            if condition.field == "UserID" and condition.operator == "eq":
+                count = len([v for v in condition.value.split(",") if v.strip()])
+                words.append(f"{count} selected owner{'s' * (count != 1)}")
+            else:
+                operator = _OPERATORS.get(condition.operator, condition.operator)
+                words.append(f"owner {condition.field} {operator} {condition.value}")
+            if i < len(group.conditions) - 1:
+                words.append(condition.link.lower())
+        phrases.append(" ".join(words))
+    return phrases
+
+
+def _activity_phrase(report: Report, provenance: Provenance) -> str:
+    codes = [code for f in report.activity_filters for code in f.values]
+    what = "activity"
+    if codes:
+        types = _connection_call(provenance, "activity_types")
+        known: dict[int, str] = {}
+        if types is not None and {"ActivityEvent", "Name"} <= set(types.columns):
+            known = {
+                int(code): str(name).removesuffix(" Activity")
+                for code, name in zip(types["ActivityEvent"], types["Name"], strict=True)
+            }
+        if len(codes) <= 3 and all(code in known for code in codes):
+            what = " or ".join(known[code] for code in codes)
+        else:
+            what = f"activity {', '.join(map(str, codes))}"
+    window = [d for d in report.date_filters if d.field == "ActivityCreatedOn"]
+    return f"no {what}" + "".join(f" in {_span(d.start, d.end)}" for d in window)
+
+
+def _size(frame: pd.DataFrame, provenance: Provenance, grouping: Grouping | None) -> str:
+    total = provenance.raw.get("total_count")
+    if grouping is None:
+        shown = f"{len(frame):,} leads"
+        return shown + (f" of {total:,}" if total is not None and total > len(frame) else "")
+    leads = int(pd.to_numeric(frame["Count"]).sum())
+    text = f"{leads:,} leads in {len(frame):,} groups"
+    if grouping.local:
+        return text + " (grouped locally)"
+    if total is not None and total > len(frame):
+        text += f" (top {len(frame):,} of {total:,} groups)"
+    return text
+
+
+def _span(start: Any, end: Any) -> str:
+    return f"{_day(start)} {DASH} {_day(end)}"
+
+
+def _day(moment: Any) -> str:
+    if (moment.hour, moment.minute, moment.second) in ((0, 0, 0), (23, 59, 59)):
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M}"

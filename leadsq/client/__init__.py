@@ -1,0 +1,1 @@
+"""The client: settings, credentials, transport, limits, paging, metadata, reads, cache, sync."""

@@ -1,0 +1,196 @@
+"""Lead fields, activity types and users of an account, fetched once per connection.
+
+These back the dtype table (field types), owner names (users) and the query builder's
+pickers. Each is cached per connection for the life of the process; call
+:func:`clear_cache` after changing the account's schema.
+
+Accounts answer in more than one shape, so each answer is read into one:
+
+- users (``Users.Get``): the id, ``ID`` in the documented shape and ``UserID`` in an
+  older one, is the column ``UserID`` (the name the user filter looks it up by);
+  inactive users are kept (leads can still be owned by them) and ``Active`` (``boolean``)
+  says which are, from ``StatusCode`` (0 active, any other inactive; no ``StatusCode``:
+  all active);
+- activity types (``ActivityTypes.Get``): the name, ``DisplayName`` on some accounts and
+  ``ActivityEventName`` on others (a type may have either), is the column ``Name``.
+
+The caller's own user (``UserByAccessKey.Get``, :func:`account`) tells the account's time
+zone, which :func:`time_zone` gives when ``leadsq.settings.time_zone`` is ``"account"``.
+"""
+
+from __future__ import annotations
+
+import functools
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from leadsq.client.config import Connection, resolve_connection, zone_named
+from leadsq.client.transport import transport_for
+from leadsq.errors import APIError, ConfigurationError
+from leadsq.frames import decode_json
+
+__all__ = [
+    "USER_ID",
+    "account",
+    "activity_types",
+    "clear_cache",
+    "field_types",
+    "lead_fields",
+    "owner_names",
+    "time_zone",
+    "users",
+]
+
+USER_ID = "UserID"
+"""The users frame's id column, whatever the account calls it."""
+
+_COLUMNS = {
+    "lead_fields": ("SchemaName", "DisplayName", "DataType"),
+    "activity_types": ("ActivityEvent", "Name"),
+    "users": (USER_ID, "FirstName", "LastName", "EmailAddress"),
+}
+_ALIASES = {  # the frame's column: the answer's names for it, in order of preference
+    "activity_types": {"Name": ("DisplayName", "ActivityEventName")},
+    "users": {USER_ID: ("ID", "UserID")},
+}
+
+
+def _decoded(connection: Connection, name: str) -> object:
+    answer = transport_for(connection).call(name)
+    try:
+        return decode_json(answer.content)
+    except ValueError:
+        raise APIError(f"{name}: the answer is not valid JSON") from None
+
+
+@functools.lru_cache(maxsize=64)
+def _fetch(connection: Connection, name: str) -> pd.DataFrame:
+    rows = _decoded(connection, name)
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise APIError(f"{name}: expected a JSON list of objects")
+    frame = _one_shape(pd.DataFrame.from_records(rows), name)
+    aliases = _ALIASES.get(name, {})
+    missing = [
+        " or ".join(aliases.get(column, (column,)))
+        for column in _COLUMNS[name]
+        if column not in frame.columns
+    ]
+    if rows and missing:
+        raise APIError(f"{name}: the answer lacks {', '.join(missing)}")
+    return frame
+
+
+def _one_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The answer with one column per alias group (see the module docstring)."""
+    for column, spellings in _ALIASES.get(name, {}).items():
+        present = [spelling for spelling in spellings if spelling in frame.columns]
+        if present:
+            values = frame[present[0]]
+            for other in present[1:]:
+                values = values.combine_first(frame[other])
+            frame = frame.drop(columns=present).assign(**{column: values})
+    if name == "users" and not frame.empty:
+        status = frame.get("StatusCode", pd.Series(0, index=frame.index))
+        frame["Active"] = (pd.to_numeric(status, errors="coerce").fillna(0) == 0).astype("boolean")
+    return frame
+
+
+def _connection(connection: Connection | None) -> Connection:
+    return connection if connection is not None else resolve_connection()
+
+
+def lead_fields(connection: Connection | None = None) -> pd.DataFrame:
+    """The account's lead fields (``LeadsMetaData.Get``): one row per ``SchemaName``.
+
+    Parameters
+    ----------
+    connection : Connection, optional
+        Defaults to the configured one (:func:`leadsq.client.config.resolve_connection`).
+    """
+    return _fetch(_connection(connection), "lead_fields").copy()
+
+
+def field_types(connection: Connection | None = None) -> dict[str, str]:
+    """Lead ``SchemaName`` to ``DataType``."""
+    frame = _fetch(_connection(connection), "lead_fields")
+    if frame.empty:
+        return {}
+    return dict(zip(frame["SchemaName"].astype(str), frame["DataType"].astype(str), strict=True))
+
+
+def activity_types(connection: Connection | None = None) -> pd.DataFrame:
+    """The account's activity types (``ActivityTypes.Get``): ``ActivityEvent`` and ``Name``."""
+    return _fetch(_connection(connection), "activity_types").copy()
+
+
+def users(connection: Connection | None = None) -> pd.DataFrame:
+    """The account's users (``Users.Get``), inactive ones too: ``UserID``, names,
+    ``EmailAddress``, ``Active`` and whatever else the account tells."""
+    return _fetch(_connection(connection), "users").copy()
+
+
+def owner_names(connection: Connection | None = None) -> dict[str, str]:
+    """User id to a readable name, ``"First Last"`` (the email when both are blank).
+
+    Inactive users are named too: leads can still be owned by them.
+    """
+    frame = _fetch(_connection(connection), "users")
+    if frame.empty:
+        return {}
+    first = frame["FirstName"].fillna("").astype(str)
+    last = frame["LastName"].fillna("").astype(str)
+    names = (first + " " + last).str.strip()
+    names = names.where(names != "", frame["EmailAddress"].fillna("").astype(str))
+    return dict(zip(frame[USER_ID].astype(str), names, strict=True))
+
+
+@functools.lru_cache(maxsize=64)
+def _account(connection: Connection) -> dict:
+    answer = _decoded(connection, "account")
+    if not isinstance(answer, dict):
+        raise APIError("account: expected a JSON object")
+    return answer
+
+
+def account(connection: Connection | None = None) -> dict:
+    """The caller's user (``UserByAccessKey.Get``): ``ID``, names, ``OrgShortCode``,
+    ``TimeZone``, ``LSQCommonServiceURLs`` and whatever else the account tells."""
+    return dict(_account(_connection(connection)))
+
+
+def time_zone(connection: Connection | None = None) -> ZoneInfo:
+    """The zone whose calendar relative windows and date-only bounds follow.
+
+    ``leadsq.settings.time_zone`` of the connection: ``"UTC"`` (the default), an IANA
+    name such as ``"Asia/Kolkata"``, or ``"account"``: the account's ``TimeZone``, asked
+    of ``UserByAccessKey.Get`` once per connection.
+
+    Raises
+    ------
+    APIError
+        When the account's answer names no zone, or one that is not an IANA name.
+    """
+    connection = _connection(connection)
+    name = connection.settings.time_zone
+    if name.strip().lower() != "account":
+        return zone_named(name)
+    told = _account(connection).get("TimeZone")
+    if not isinstance(told, str) or not told.strip():
+        raise APIError(
+            "account: UserByAccessKey.Get tells no TimeZone; set the zone yourself, e.g. "
+            "leadsq.configure(time_zone='Asia/Kolkata')"
+        )
+    try:
+        return zone_named(told)
+    except ConfigurationError:
+        raise APIError(
+            f"account: the account's TimeZone {told!r} is not an IANA zone name; set the zone "
+            "yourself, e.g. leadsq.configure(time_zone='Asia/Kolkata')"
+        ) from None
+
+
+def clear_cache() -> None:
+    """Forget every cached answer."""
+    _fetch.cache_clear()
+    _account.cache_clear()

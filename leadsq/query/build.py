@@ -1,0 +1,775 @@
+"""The query model: keyword arguments in, a valid :class:`~leadsq.contract.Report` out.
+
+:func:`build_report` is everything that happens before a request: it turns what a user
+writes in a notebook into the dataclasses of :mod:`leadsq.contract`, then validates the
+whole with :func:`contract.parse_report(report_to_body(...)) <leadsq.contract.parse_report>`,
+the same rules the sandbox applies, so nothing invalid is ever sent. A rule broken in
+the body is reported against the argument it came from::
+
+    filters[0]: operator must be one of =, <>, ...; got 'eq'
+    where: unknown field 'EngagmentScore' (did you mean EngagementScore?)
+
+The parts of a query and where they go in the body:
+
+===================  =========================================================
+argument             body
+===================  =========================================================
+``where``            ``ReportFilter.LeadFilters`` (first), see :mod:`leadsq.query.where`
+``filters``          ``ReportFilter.LeadFilters`` (after ``where``'s)
+``users``            ``ReportFilter.UserFilter``: one group, first
+``user_filter``      ``ReportFilter.UserFilter``: further groups
+``activities``       ``ReportFilter.ActivityFilters`` (``not_contacted`` only)
+``created``          ``DateFilter`` on ``LeadCreatedOn``
+``modified``         ``DateFilter`` on ``LeadModifiedOn``
+``activity_window``  ``DateFilter`` on ``ActivityCreatedOn`` (``not_contacted`` only)
+``columns``          ``Output`` of ``Type`` ``List``, ``IncludeCSV``
+``group_by``, ...    ``Output`` of ``Type`` ``Aggregate``
+``page_size``        ``Paging.PageSize`` (``PageIndex`` is 1; the reader pages)
+``body``             all of it, taken as is
+===================  =========================================================
+
+Date ranges are resolved (relative forms from ``now``) while the report is built, so a
+report holds absolute instants; see :mod:`leadsq.query.dates`. :func:`leadsq.query.code.to_code`
+writes a report back as the call that builds it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import replace
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from leadsq import contract
+from leadsq.contract import (
+    ActivityFilter,
+    ContractError,
+    DateFilter,
+    LeadFilter,
+    Output,
+    Paging,
+    Report,
+    UserCondition,
+    UserGroup,
+)
+from leadsq.errors import QueryError
+from leadsq.query.booleans import boolean_text
+from leadsq.query.dates import DateRangeLike, format_value, resolve_range, to_utc
+from leadsq.query.where import parse_where
+
+__all__ = [
+    "DEFAULT_COLUMNS",
+    "DEFAULT_PAGE_SIZE",
+    "FilterLike",
+    "UserFilterLike",
+    "build_report",
+    "fit_to_fields",
+    "lead_filter",
+    "lead_operator",
+    "normalise_endpoint",
+    "split_users",
+    "with_page_size",
+]
+
+DEFAULT_PAGE_SIZE = 10_000
+_LEAD_COLUMNS = (
+    "ProspectID",
+    "FirstName",
+    "LastName",
+    "ProspectStage",
+    "Source",
+    "EngagementScore",
+    "OwnerId",
+    "CreatedOn",
+    "ProspectActivityDate_Max",
+)
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "distribution": _LEAD_COLUMNS,
+    "not_contacted": _LEAD_COLUMNS,
+}
+
+FilterLike = tuple[str, str, object] | tuple[str, str] | LeadFilter
+UserConditionLike = tuple[str, str, object] | UserCondition
+UserFilterLike = UserGroup | Sequence[Sequence[UserConditionLike | str] | UserGroup | str]
+
+_AGGREGATES = {"count": "Count", "average": "Average", "mean": "Average", "sum": "Sum"}
+_LEAD_ALIASES = {"==": "=", "!=": "<>"}
+_USER_ALIASES = {"=": "eq", "==": "eq", "!=": "neq", "<>": "neq"}
+_LINKS = {"and": "AND", "or": "OR"}
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_EMAIL = re.compile(r"[^@\s,]+@[^@\s,]+")
+_DATE_ARGUMENTS = (
+    ("created", "LeadCreatedOn"),
+    ("modified", "LeadModifiedOn"),
+    ("activity_window", "ActivityCreatedOn"),
+)
+
+
+def build_report(
+    endpoint: str,
+    where: str | None = None,
+    *,
+    filters: Sequence[FilterLike] | None = None,
+    users: str | Sequence[str] | None = None,
+    user_filter: UserFilterLike | None = None,
+    activities: int | str | Sequence[int | str] | None = None,
+    created: DateRangeLike | None = None,
+    modified: DateRangeLike | None = None,
+    activity_window: DateRangeLike | None = None,
+    columns: str | Sequence[str] | None = None,
+    group_by: str | None = None,
+    aggregate: str = "count",
+    aggregate_field: str | None = None,
+    page_size: int | None = None,
+    body: Mapping[str, Any] | str | None = None,
+    now: datetime | None = None,
+    zone: tzinfo = timezone.utc,
+    fields: Mapping[str, str] | None = None,
+) -> Report:
+    """Build and validate the report a read sends, before any request.
+
+    Parameters
+    ----------
+    endpoint : {"distribution", "not_contacted"}
+        Case-insensitive; ``"not-contacted"`` is accepted too.
+    where : str, optional
+        Lead filters in the concise syntax of :mod:`leadsq.query.where`, e.g.
+        ``"ProspectStage in ['Prospect', 'Opportunity'] and EngagementScore >= 20"``.
+    filters : sequence, optional
+        Lead filters with the API's operators, each ``(field, operator, value)``,
+        ``(field, "def")``/``(field, "ndef")`` or a :class:`~leadsq.contract.LeadFilter`.
+        Operators: ``=``, ``<>``, ``>``, ``<``, ``>=``, ``<=``, ``def``, ``ndef``, ``lik``,
+        ``nlik``, ``in`` (``==`` and ``!=`` are read as ``=`` and ``<>``). ``in`` takes a
+        list, tuple, set, Series or array of values; the others take one value. Values go
+        through :func:`leadsq.query.dates.format_value`. All lead filters are joined by AND.
+    users : str or sequence of str, optional
+        Lead owners: user ids (GUIDs) and/or email addresses (a string may hold several,
+        comma-separated). Sent as one user-filter group, ``UserID eq <ids>`` OR
+        ``EmailAddress eq <emails>``.
+    user_filter : optional
+        Advanced user condition groups: a list of groups, each a list of conditions
+        ``(field, operator, value)`` with ``"and"``/``"or"`` between them (default
+        ``"and"``; AND binds tighter than OR), and ``"and"``/``"or"`` between groups::
+
+            [[("Role", "eq", "Sales Manager"), "or", ("Team", "eq", "North")],
+             "and",
+             [("EmailAddress", "nlik", "@contractor.example")]]
+
+        Fields: ``UserID``, ``EmailAddress``, ``FirstName``, ``LastName``, ``Role``,
+        ``Team``; operators ``eq`` (a list value means any of them), ``neq``, ``lik``,
+        ``nlik``. A flat list of conditions is one group. :class:`~leadsq.contract.UserGroup`
+        and :class:`~leadsq.contract.UserCondition` objects may stand in for groups and
+        conditions; they keep their own ``link`` unless a link string follows them, so
+        ``user_filter=report.user_groups`` rebuilds a report's groups. With ``users`` the
+        ``users`` group comes first, joined by AND, so groups here must then be joined by AND.
+    activities : int, str or sequence, optional
+        ``not_contacted`` only: activity event codes that count as contact. One code is
+        sent as ``=``, a list as ``in``. Type names need the account's types:
+        :func:`leadsq.read_leadsquared` resolves them (:func:`leadsq.client.checks.activity_codes`).
+    created, modified, activity_window : DateRangeLike, optional
+        Date ranges on ``LeadCreatedOn``, ``LeadModifiedOn`` and (``not_contacted`` only)
+        ``ActivityCreatedOn``: a ``(start, end)`` pair or a form such as ``"last 30 days"``;
+        see :mod:`leadsq.query.dates`. Relative forms are resolved now, from ``now``.
+    columns : str or sequence of str, optional
+        A list read's lead fields (a string may be comma-separated). Default:
+        :data:`DEFAULT_COLUMNS` of the endpoint.
+    group_by : str, optional
+        An aggregate read: one row per value of this lead field.
+    aggregate : {"count", "average", "sum"}, default "count"
+        Case-insensitive; ``"mean"`` is ``"average"``. Needs ``group_by`` unless ``"count"``.
+    aggregate_field : str, optional
+        The Number field to average or sum; required for those, refused for ``"count"``.
+    page_size : int, optional
+        ``Paging.PageSize``; a whole number, at least 1. Default 10,000, or a ``body``'s own.
+    body : dict or str, optional
+        A documented JSON body (a dict, or JSON text), validated and taken as is. It cannot
+        be combined with the arguments above but ``page_size`` (``aggregate`` counts as
+        given when it differs from its default). With ``page_size`` it is read in pages of
+        that size from the row its ``Paging`` starts at (:func:`with_page_size`).
+    now : datetime, optional
+        The "now" of relative dates; default the current UTC time. Aware values are
+        converted to UTC, naive ones are taken as UTC.
+    zone : tzinfo, default UTC
+        Whose calendar relative dates and date-only bounds follow
+        (:func:`leadsq.query.dates.resolve_range`); the report holds UTC instants either way.
+    fields : Mapping[str, str], optional
+        The account's lead fields (``SchemaName`` to ``DataType``): when given, field
+        names and values are checked against them too (with close matches for a
+        misspelt name) and Date values written as the contract wants
+        (:func:`fit_to_fields`).
+
+    Returns
+    -------
+    Report
+        Validated, with canonical names and values; ``contract.report_to_body`` gives the
+        exact body to send.
+
+    Raises
+    ------
+    QueryError
+        For anything that cannot be sent, naming the argument it came from.
+    """
+    endpoint = normalise_endpoint(endpoint)
+    if page_size is not None and (
+        isinstance(page_size, bool) or not isinstance(page_size, (int, np.integer))
+    ):
+        raise QueryError(
+            f"page_size: must be a whole number, at least 1; got {page_size!r} "
+            f"({type(page_size).__name__})"
+        )
+    if body is not None:
+        _refuse_with_body(
+            where=where,
+            filters=filters,
+            users=users,
+            user_filter=user_filter,
+            activities=activities,
+            created=created,
+            modified=modified,
+            activity_window=activity_window,
+            columns=columns,
+            group_by=group_by,
+            aggregate=None if str(aggregate).strip().lower() == "count" else aggregate,
+            aggregate_field=aggregate_field,
+        )
+        report = _parse_body(body, endpoint)
+        if fields is not None:
+            report = fit_to_fields(report, fields)
+            try:
+                contract.check_fields(report, fields)
+            except ContractError as error:
+                raise QueryError(f"body: {error.message}") from None
+        return report if page_size is None else with_page_size(report, int(page_size))
+    labels: list[tuple[str, str]] = []  # (body path prefix, argument), longest first
+    leads = _lead_filters(where, filters, labels)
+    groups = _user_groups(users, user_filter, labels)
+    activity_filters = _activity_filters(activities, labels)
+    ranges = {"created": created, "modified": modified, "activity_window": activity_window}
+    dates: list[contract.DateFilter] = []
+    for argument, field in _DATE_ARGUMENTS:
+        if ranges[argument] is not None:
+            start, end = resolve_range(ranges[argument], now=now, argument=argument, zone=zone)
+            labels.append((f"DateFilter[{len(dates)}]", argument))
+            dates.append(DateFilter(field=field, start=start, end=end))
+    output = _output(endpoint, columns, group_by, aggregate, aggregate_field, labels)
+    labels.append(("Paging", "page_size"))
+    report = Report(
+        endpoint=endpoint,
+        output=output,
+        paging=Paging(index=1, size=DEFAULT_PAGE_SIZE if page_size is None else int(page_size)),
+        user_groups=tuple(groups),
+        lead_filters=tuple(leads),
+        activity_filters=tuple(activity_filters),
+        date_filters=tuple(dates),
+    )
+    try:
+        report = contract.parse_report(contract.report_to_body(report), endpoint)
+        if fields is not None:
+            report = fit_to_fields(report, fields)
+            contract.check_fields(report, fields)
+    except ContractError as error:
+        raise QueryError(_in_user_words(error, labels)) from None
+    return report
+
+
+def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
+    """Write the values of Date- and Boolean-field filters in the contract's form.
+
+    ``"2026-06-01"``, ``"2026-06-01T10:00Z"`` or a Timestamp's text become
+    ``"2026-06-01 00:00:00"`` / ``"2026-06-01 10:00:00"`` (UTC), so a filter written as
+    pandas would compare dates reaches the API as it expects. A date means its midnight,
+    as in pandas. A Boolean field's ``"true"``, ``"yes"`` or ``"1"`` becomes ``"1"``
+    (:func:`leadsq.query.booleans.boolean_text`): the service refuses ``"true"``. Other values
+    are left as they are.
+
+    Raises
+    ------
+    QueryError
+        If a Date field's value is not a date, or a Boolean field's is not a Boolean.
+    """
+    fitters = {"Date": _date_text, "Boolean": _boolean_text}
+    fitted = []
+    for condition in report.lead_filters:
+        fit = fitters.get(field_types.get(condition.field, ""))
+        if fit is not None:
+            argument = f"the filter on {condition.field}"
+            condition = replace(
+                condition,
+                value=None if condition.value is None else fit(condition.value, argument),
+                values=None
+                if condition.values is None
+                else tuple(fit(value, argument) for value in condition.values),
+            )
+        fitted.append(condition)
+    return replace(report, lead_filters=tuple(fitted))
+
+
+def _date_text(value: str, argument: str) -> str:
+    return contract.format_date(to_utc(value, argument=argument))
+
+
+def _boolean_text(value: str, argument: str) -> str:
+    return boolean_text(value, argument=argument)
+
+
+def normalise_endpoint(endpoint: object) -> str:
+    """The canonical endpoint name: ``"distribution"`` or ``"not_contacted"``.
+
+    Parameters
+    ----------
+    endpoint : str
+        Case-insensitive, with ``-`` or ``_`` (``"Not-Contacted"`` works).
+
+    Raises
+    ------
+    QueryError
+        Naming ``endpoint`` for anything else.
+    """
+    name = endpoint.strip().lower().replace("-", "_") if isinstance(endpoint, str) else None
+    if name not in contract.ENDPOINTS:
+        raise QueryError(
+            f"endpoint: must be one of {', '.join(map(repr, contract.ENDPOINTS))}; got {endpoint!r}"
+        )
+    return name
+
+
+# the last part of a body path, in the words of the argument it came from
+_PATH_WORDS = {
+    "LookUpName": "field",
+    "LookupName": "field",
+    "SqlOperator": "operator",
+    "Operator": "operator",
+    "LookUpValue": "value",
+    "LookupValue": "value",
+    "LookUpValues": "values",
+    "FromDate": "start",
+    "ToDate": "end",
+}
+
+
+def _in_user_words(error: ContractError, labels: list[tuple[str, str]]) -> str:
+    """A contract error as the argument it came from says it: ``where: unknown field
+    'EngagmentScore' (did you mean EngagementScore?)``, not the body path."""
+    argument = _argument_for(error.path, labels)
+    leaf = re.sub(r"\[\d+\]$", "", error.path.rsplit(".", 1)[-1])
+    problem = error.problem
+    if problem.startswith("names an unknown lead field"):
+        return f"{argument}: {problem.replace('names an unknown lead field', 'unknown field', 1)}"
+    word = _PATH_WORDS.get(leaf)
+    return f"{argument}: {word} {problem}" if word else f"{argument}: {problem}"
+
+
+def _argument_for(path: str, labels: list[tuple[str, str]]) -> str:
+    best = ""
+    argument = "query"
+    for prefix, name in labels:
+        inside = path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
+        if inside and len(prefix) > len(best):
+            best, argument = prefix, name
+    return argument
+
+
+# --------------------------------------------------------------------------- body=
+
+
+def _refuse_with_body(**given: object) -> None:
+    """Refuse query arguments given with ``body=`` (defaults passed as None)."""
+    conflicts = [name for name, value in given.items() if value is not None]
+    if conflicts:
+        raise QueryError(
+            f"body: cannot be combined with {', '.join(conflicts)}: a body already says "
+            "everything; pass either the body or those arguments"
+        )
+
+
+def with_page_size(report: Report, size: int) -> Report:
+    """``report`` read in pages of ``size`` from the row its ``Paging`` starts at.
+
+    A body's ``Paging`` says where to start (``PageIndex`` of ``PageSize``), not how to
+    page: a vendor example's ``PageSize`` of 10 would take a call per ten rows.
+
+    Raises
+    ------
+    QueryError
+        Naming ``page_size`` when the body's first row does not begin a page of ``size``.
+    """
+    if size < 1:
+        raise QueryError(f"page_size: must be a whole number, at least 1; got {size}")
+    start = (report.paging.index - 1) * report.paging.size
+    if start % size:
+        raise QueryError(
+            f"page_size: the body starts at row {start + 1:,} (PageIndex "
+            f"{report.paging.index} of PageSize {report.paging.size}), which does not begin "
+            f"a page of {size:,}; give a page_size that divides {start:,}"
+        )
+    return replace(report, paging=Paging(index=start // size + 1, size=size))
+
+
+def _parse_body(body: object, endpoint: str) -> Report:
+    try:
+        if isinstance(body, (str, bytes)):
+            body = contract.decode_body(body)
+        elif isinstance(body, Mapping) and not isinstance(body, dict):
+            body = dict(body)
+        return contract.parse_report(body, endpoint)
+    except ContractError as error:
+        raise QueryError(f"body: {error.message}") from None
+
+
+# --------------------------------------------------------------------------- lead filters
+
+
+def _lead_filters(
+    where: str | None, filters: Sequence[FilterLike] | None, labels: list[tuple[str, str]]
+) -> list[LeadFilter]:
+    result: list[LeadFilter] = []
+    if where is not None:
+        result.extend(parse_where(where))
+        labels.extend((f"ReportFilter.LeadFilters[{i}]", "where") for i in range(len(result)))
+    if filters is None:
+        return result
+    if isinstance(filters, (str, LeadFilter)) or (
+        isinstance(filters, tuple) and filters and isinstance(filters[0], str)
+    ):
+        raise QueryError(
+            f"filters: expected a list of filters; got {filters!r} (wrap one filter in a list)"
+        )
+    if not isinstance(filters, (Sequence, AbstractSet)):
+        raise QueryError(f"filters: expected a list of filters; got {type(filters).__name__}")
+    for j, item in enumerate(filters):
+        labels.append((f"ReportFilter.LeadFilters[{len(result)}]", f"filters[{j}]"))
+        result.append(lead_filter(item, argument=f"filters[{j}]"))
+    return result
+
+
+def lead_filter(item: FilterLike, *, argument: str = "filters") -> LeadFilter:
+    """One lead filter from ``(field, operator[, value])`` or a :class:`LeadFilter`.
+
+    Parameters
+    ----------
+    item : tuple or LeadFilter
+        ``(field, operator, value)``, or ``(field, "def"|"ndef")``.
+    argument : str, default "filters"
+        The argument name to put in an error message.
+
+    Returns
+    -------
+    LeadFilter
+        Values are text; names and operators are not checked here (the contract does).
+
+    Raises
+    ------
+    QueryError
+        For a wrong shape: a value missing or extra, ``in`` without a list, a list with
+        another operator.
+    """
+    if isinstance(item, LeadFilter):
+        return item
+    if not isinstance(item, (tuple, list)) or len(item) not in (2, 3):
+        raise QueryError(
+            f"{argument}: expected (field, operator, value) or (field, 'def'|'ndef'); got {item!r}"
+        )
+    field, operator = item[0], item[1]
+    op = lead_operator(operator)
+    if op in ("def", "ndef"):
+        if len(item) == 3 and item[2] is not None:
+            raise QueryError(
+                f"{argument}: operator {operator!r} takes no value; got {item[2]!r}; "
+                f"write ({field!r}, {operator!r})"
+            )
+        return LeadFilter(field=field, operator=op)
+    if len(item) == 2:
+        raise QueryError(
+            f"{argument}: operator {operator!r} needs a value: (field, operator, value)"
+        )
+    value = item[2]
+    many = _is_many(value)
+    if op == "in":
+        if not many:
+            hint = f" (write [{value!r}])" if isinstance(value, (str, int, float)) else ""
+            raise QueryError(
+                f"{argument}: operator 'in' needs a list of values; got {value!r}{hint}"
+            )
+        texts = [format_value(v, argument=argument) for v in _values(value)]
+        if isinstance(value, AbstractSet):
+            texts.sort()
+        return LeadFilter(field=field, operator=op, values=tuple(texts))
+    if many:
+        raise QueryError(
+            f"{argument}: operator {operator!r} takes one value; got a list {list(_values(value))!r} "
+            "(use 'in' for any of several values)"
+        )
+    return LeadFilter(field=field, operator=op, value=format_value(value, argument=argument))
+
+
+def lead_operator(operator: object) -> Any:
+    """A lead filter's operator as the API spells it: trimmed, lower case, and pandas'
+    ``==`` and ``!=`` read as ``=`` and ``<>``; anything else is returned as it is (the
+    contract refuses it, naming the argument)."""
+    if not isinstance(operator, str):
+        return operator
+    op = operator.strip().lower()
+    return _LEAD_ALIASES.get(op, op)
+
+
+def _is_many(value: object) -> bool:
+    return isinstance(
+        value, (list, tuple, AbstractSet, pd.Series, pd.Index, pd.api.extensions.ExtensionArray)
+    ) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
+def _values(value: Any) -> list[object]:
+    return list(value.tolist() if isinstance(value, (np.ndarray, pd.Series, pd.Index)) else value)
+
+
+# --------------------------------------------------------------------------- users
+
+
+def split_users(users: str | Sequence[str]) -> tuple[list[str], list[str]]:
+    """Split owner identifiers into user ids and email addresses, in order, without repeats.
+
+    Parameters
+    ----------
+    users : str or sequence of str
+        GUIDs and/or email addresses; a string may hold several, comma-separated.
+
+    Returns
+    -------
+    (list of str, list of str)
+        The ids and the emails.
+
+    Raises
+    ------
+    QueryError
+        Naming ``users`` for an empty list or an item that is neither.
+    """
+    items = [users] if isinstance(users, str) else users
+    if not isinstance(items, (Sequence, AbstractSet, pd.Series, pd.Index, np.ndarray)):
+        raise QueryError(f"users: expected a string or a list of strings; got {users!r}")
+    ids: list[str] = []
+    emails: list[str] = []
+    for item in _values(items):
+        if not isinstance(item, str):
+            raise QueryError(f"users: expected strings; got {item!r} ({type(item).__name__})")
+        for part in (p.strip() for p in item.split(",")):
+            if not part:
+                continue
+            if _GUID.fullmatch(part):
+                target = ids
+            elif _EMAIL.fullmatch(part):
+                target = emails
+            else:
+                raise QueryError(
+                    f"users: {part!r} is neither a user id (a GUID) nor an email address; "
+                    f"to filter on other user fields use user_filter=[('FirstName', 'eq', {part!r})]"
+                )
+            if part not in target:
+                target.append(part)
+    if not ids and not emails:
+        raise QueryError("users: names no user; leave it out (None) for all users")
+    return ids, emails
+
+
+def _user_groups(
+    users: str | Sequence[str] | None,
+    user_filter: UserFilterLike | None,
+    labels: list[tuple[str, str]],
+) -> list[UserGroup]:
+    groups: list[UserGroup] = []
+    if users is not None:
+        ids, emails = split_users(users)
+        conditions = [
+            UserCondition(field, "eq", ",".join(values), "AND")
+            for field, values in (("UserID", ids), ("EmailAddress", emails))
+            if values
+        ]
+        if len(conditions) == 2:
+            conditions[0] = replace(conditions[0], link="OR")
+        labels.append(("ReportFilter.UserFilter.GroupConditions[0]", "users"))
+        groups.append(UserGroup(conditions=tuple(conditions), link="AND"))
+    if user_filter is None:
+        return groups
+    more = _parse_user_filter(user_filter)
+    if groups and any(group.link == "OR" for group in more[:-1]):
+        raise QueryError(
+            "user_filter: groups joined by 'or' cannot be combined with users=: the users group "
+            "would bind only to the first group; put the users in a condition of each group "
+            "instead, e.g. ('EmailAddress', 'eq', [...])"
+        )
+    for k in range(len(more)):
+        labels.append(
+            (f"ReportFilter.UserFilter.GroupConditions[{len(groups) + k}]", f"user_filter[{k}]")
+        )
+    return groups + more
+
+
+def _parse_user_filter(user_filter: object) -> list[UserGroup]:
+    if isinstance(user_filter, UserGroup):
+        return [user_filter]
+    if isinstance(user_filter, (str, Mapping)) or not isinstance(user_filter, Sequence):
+        raise QueryError(
+            "user_filter: expected a list of groups, each a list of (field, operator, value) "
+            f"conditions; got {user_filter!r}"
+        )
+    if user_filter and all(_is_condition(item) or _link(item) for item in user_filter):
+        user_filter = [list(user_filter)]
+    groups = []
+    for k, (item, link) in enumerate(_linked(user_filter, "user_filter")):
+        argument = f"user_filter[{k}]"
+        if isinstance(item, UserGroup):
+            groups.append(item if link is None else replace(item, link=link))
+            continue
+        if isinstance(item, (str, Mapping)) or not isinstance(item, Sequence):
+            raise QueryError(
+                f"{argument}: expected a group (a list of (field, operator, value) conditions); "
+                f"got {item!r}"
+            )
+        conditions = [
+            _user_condition(condition, condition_link, argument)
+            for condition, condition_link in _linked(item, argument)
+        ]
+        if not conditions:
+            raise QueryError(f"{argument}: a group needs at least one condition")
+        groups.append(UserGroup(conditions=tuple(conditions), link=link or "AND"))
+    return groups
+
+
+def _is_condition(item: object) -> bool:
+    return isinstance(item, UserCondition) or (
+        isinstance(item, tuple) and len(item) == 3 and isinstance(item[0], str)
+    )
+
+
+def _link(item: object) -> str | None:
+    return _LINKS.get(item.strip().lower()) if isinstance(item, str) else None
+
+
+def _linked(items: Sequence[Any], argument: str) -> list[tuple[Any, str | None]]:
+    """Pair each item with the link string that follows it (None when none does)."""
+    result: list[tuple[Any, str | None]] = []
+    for item in items:
+        if isinstance(item, str):
+            link = _link(item)
+            if link is None:
+                raise QueryError(f"{argument}: expected 'and' or 'or' between items; got {item!r}")
+            if not result or result[-1][1] is not None:
+                raise QueryError(f"{argument}: {item!r} must stand between two items")
+            result[-1] = (result[-1][0], link)
+        else:
+            result.append((item, None))
+    if result and result[-1][1] is not None and items and isinstance(items[-1], str):
+        raise QueryError(f"{argument}: {items[-1]!r} must stand between two items")
+    return result
+
+
+def _user_condition(item: object, link: str | None, argument: str) -> UserCondition:
+    if isinstance(item, UserCondition):
+        return item if link is None else replace(item, link=link)
+    if not isinstance(item, (tuple, list)) or len(item) != 3:
+        raise QueryError(f"{argument}: expected conditions (field, operator, value); got {item!r}")
+    field, operator, value = item
+    op = operator.strip().lower() if isinstance(operator, str) else operator
+    op = _USER_ALIASES.get(op, op)
+    if _is_many(value):
+        if op != "eq":
+            raise QueryError(
+                f"{argument}: operator {operator!r} takes one value; got a list (only 'eq' "
+                "takes several)"
+            )
+        text = ",".join(format_value(v, argument=argument) for v in _values(value))
+    else:
+        text = format_value(value, argument=argument)
+    return UserCondition(field=field, operator=op, value=text, link=link or "AND")
+
+
+# --------------------------------------------------------------------------- activities, output
+
+
+def _activity_filters(
+    activities: int | str | Sequence[int | str] | None, labels: list[tuple[str, str]]
+) -> list[ActivityFilter]:
+    if activities is None:
+        return []
+    labels.append(("ReportFilter.ActivityFilters", "activities"))
+    many = _is_many(activities)
+    codes = []
+    for code in _values(activities) if many else [activities]:
+        if isinstance(code, (bool, np.bool_)) or not isinstance(code, (int, np.integer, str)):
+            raise QueryError(
+                f"activities: expected activity event codes (whole numbers such as 21, 22); "
+                f"got {code!r}"
+            )
+        text = format_value(code, argument="activities").strip()
+        if not text.isdigit():
+            raise QueryError(
+                f"activities: expected activity event codes (whole numbers such as 21, 22); "
+                f"got {code!r} (read_leadsquared resolves type names through the account)"
+            )
+        codes.append(int(text))
+    return [ActivityFilter(operator="in" if many else "=", values=tuple(codes))]
+
+
+def _output(
+    endpoint: str,
+    columns: str | Sequence[str] | None,
+    group_by: str | None,
+    aggregate: str,
+    aggregate_field: str | None,
+    labels: list[tuple[str, str]],
+) -> Output:
+    if not isinstance(aggregate, str) or aggregate.strip().lower() not in _AGGREGATES:
+        hint = contract.did_you_mean(aggregate, _AGGREGATES) if isinstance(aggregate, str) else ""
+        raise QueryError(
+            f"aggregate: must be one of count, average (or mean), sum; got {aggregate!r}{hint}"
+        )
+    function = _AGGREGATES[aggregate.strip().lower()]
+    if group_by is None:
+        if function != "Count" or aggregate_field is not None:
+            name = "aggregate_field" if aggregate_field is not None else "aggregate"
+            raise QueryError(f"{name}: needs group_by (an aggregate is computed per group)")
+        labels.append(("Output", "columns"))
+        if columns is None:
+            return Output(type="List", columns=DEFAULT_COLUMNS[endpoint])
+        return Output(type="List", columns=_columns(columns))
+    if columns is not None:
+        raise QueryError(
+            "columns: cannot be combined with group_by: a list read returns columns, an "
+            "aggregate read returns one row per group; pass one of them"
+        )
+    labels.extend(
+        [
+            ("Output", "group_by"),
+            ("Output.AggregateFunction", "aggregate"),
+            ("Output.AggregateField", "aggregate_field"),
+        ]
+    )
+    if function == "Count":
+        if aggregate_field is not None:
+            raise QueryError(
+                f"aggregate_field: is only used with aggregate='average' or 'sum'; "
+                f"got aggregate={aggregate!r}"
+            )
+        return Output(type="Aggregate", group_by=group_by, function=function)
+    if aggregate_field is None:
+        raise QueryError(
+            f"aggregate_field: is required for aggregate={aggregate!r}: name the Number field "
+            f"to {function.lower()}"
+        )
+    return Output(type="Aggregate", group_by=group_by, function=function, field=aggregate_field)
+
+
+def _columns(columns: str | Sequence[str]) -> tuple[str, ...]:
+    if isinstance(columns, str):
+        return tuple(name.strip() for name in columns.split(","))
+    if not isinstance(columns, (Sequence, pd.Index, pd.Series, np.ndarray)):
+        raise QueryError(f"columns: expected a list of lead fields; got {columns!r}")
+    names = _values(columns)
+    for name in names:
+        if not isinstance(name, str):
+            raise QueryError(f"columns: expected field names (strings); got {name!r}")
+    return tuple(names)  # type: ignore[arg-type]
