@@ -427,6 +427,19 @@ class Connection:
         """The analytics base URL, for provenance."""
         return self.analytics_url
 
+    def quick(self) -> Connection:
+        """This connection for a look-up that must not keep a user waiting (owner names
+        for a plot, the form's lists): one attempt, no retry, short timeouts and deadline.
+        Its failure is the caller's to show, with what it can do without the answer."""
+        hasty = dataclasses.replace(
+            self.settings,
+            max_retries=0,
+            max_retry_seconds=0.0,
+            timeout=(3.0, 10.0),
+            call_deadline=10.0,
+        )
+        return dataclasses.replace(self, settings=hasty)
+
 
 def base_url(host: str) -> str:
     """Turn a region code, host name or base URL into a base URL without a trailing slash.

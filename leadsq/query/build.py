@@ -97,7 +97,8 @@ FilterLike = tuple[str, str, object] | tuple[str, str] | LeadFilter
 UserConditionLike = tuple[str, str, object] | UserCondition
 UserFilterLike = UserGroup | Sequence[Sequence[UserConditionLike | str] | UserGroup | str]
 
-_AGGREGATES = {"count": "Count", "average": "Average", "mean": "Average", "sum": "Sum"}
+AGGREGATES = {"count": "Count", "average": "Average", "mean": "Average", "sum": "Sum"}
+"""The aggregate spellings users may write (case ignored), to the API's functions."""
 _LEAD_ALIASES = {"==": "=", "!=": "<>"}
 _USER_ALIASES = {"=": "eq", "==": "eq", "!=": "neq", "<>": "neq"}
 _LINKS = {"and": "AND", "or": "OR"}
@@ -722,12 +723,12 @@ def _output(
     aggregate_field: str | None,
     labels: list[tuple[str, str]],
 ) -> Output:
-    if not isinstance(aggregate, str) or aggregate.strip().lower() not in _AGGREGATES:
-        hint = contract.did_you_mean(aggregate, _AGGREGATES) if isinstance(aggregate, str) else ""
+    if not isinstance(aggregate, str) or aggregate.strip().lower() not in AGGREGATES:
+        hint = contract.did_you_mean(aggregate, AGGREGATES) if isinstance(aggregate, str) else ""
         raise QueryError(
             f"aggregate: must be one of count, average (or mean), sum; got {aggregate!r}{hint}"
         )
-    function = _AGGREGATES[aggregate.strip().lower()]
+    function = AGGREGATES[aggregate.strip().lower()]
     if group_by is None:
         if function != "Count" or aggregate_field is not None:
             name = "aggregate_field" if aggregate_field is not None else "aggregate"
