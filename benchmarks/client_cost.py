@@ -45,7 +45,7 @@ from _served import served
 import leadsq
 from leadsq import frames
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.client.reader import read_report
 from leadsq.client.transport import Answer, transport_for
 from leadsq.contract import parse_report
@@ -168,7 +168,7 @@ def child(job: dict[str, Any]) -> dict[str, Any]:
     # configured first: the connection keeps the settings it was made with, and the read
     # over HTTP makes its own, so both paths read with the same settings (workers)
     leadsq.configure(rate_limit=(1_000_000, 1.0))
-    connection = resolve_connection(job["url"], job["access_key"], job["secret_key"])
+    connection = connection_for(job["url"], job["access_key"], job["secret_key"])
     metadata.field_types(connection)  # fetched before the measure, its session kept
     report = parse_report(list_body(columns, job["page_size"]), "distribution")
     if answers is not None:
@@ -276,7 +276,7 @@ def main() -> None:
         return
     pages = -(-args.leads // args.page_size)
     with served(leads=args.leads, seed=7, rate_limit=None) as box:
-        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        connection = connection_for(box.url, box.access_key, box.secret_key)
         field_types = metadata.field_types(connection)
         columns = (
             list(DEFAULT_COLUMNS["distribution"])
@@ -297,7 +297,7 @@ def main() -> None:
         report = parse_report(list_body(columns, args.page_size), "distribution")
 
         print("\n1. CPU seconds to turn the answers into a frame (no HTTP)")
-        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        connection = connection_for(box.url, box.access_key, box.secret_key)
         metadata.field_types(connection)
         transport = transport_for(connection)
         answering_from(transport, answers)

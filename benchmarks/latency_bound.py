@@ -26,7 +26,7 @@ from _settings import add_option, configure, described
 
 import leadsq
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.query.build import DEFAULT_COLUMNS
 
 LATENCY = 1.0
@@ -42,7 +42,7 @@ def main() -> None:
     configure(args.set)
     leads = args.pages * args.page_size
     columns = list(DEFAULT_COLUMNS["distribution"])
-    settings = leadsq.client.config.settings
+    settings = leadsq.settings
     print(
         f"latency-bound: {leads:,} leads, {args.page_size:,} a page ({args.pages} pages), "
         f"sandbox latency {LATENCY:g} s, rate limit off in the sandbox"
@@ -51,7 +51,7 @@ def main() -> None:
     window = settings.rate_limit[1] + settings.rate_limit_margin
     with served(leads=leads, seed=7, rate_limit=None, latency=LATENCY) as box:
         print(f"sandbox ready in {box.startup_seconds:.1f} s (child process)")
-        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        connection = connection_for(box.url, box.access_key, box.secret_key)
         metadata.field_types(connection)  # cached for the session, as after a first read
         walls = []
         for run in range(1, args.runs + 1):

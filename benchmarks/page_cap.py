@@ -36,7 +36,7 @@ from _settings import add_option, configure, described
 
 import leadsq
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.query.build import DEFAULT_COLUMNS
 
 CALLS, WINDOW = 5, 5.0
@@ -80,7 +80,7 @@ def main() -> None:
         f"page cap: {args.leads:,} leads, sandbox cap {args.cap:,} a page, latency "
         f"{LATENCY + JITTER / 2:.1f} s +- {JITTER / 2:.1f} s, limit {CALLS} calls / {WINDOW:g} s"
     )
-    print(f"leadsq settings: {described(leadsq.client.config.settings)}")
+    print(f"leadsq settings: {described(leadsq.settings)}")
     with served(
         leads=args.leads,
         seed=7,
@@ -90,7 +90,7 @@ def main() -> None:
         max_page_size=args.cap,
     ) as box:
         print(f"sandbox ready in {box.startup_seconds:.1f} s (child process)")
-        metadata.field_types(resolve_connection(box.url, box.access_key, box.secret_key))
+        metadata.field_types(connection_for(box.url, box.access_key, box.secret_key))
         small_calls, small = timed_read(
             box, "page_size=1000", args.leads, columns=columns, page_size=1000
         )

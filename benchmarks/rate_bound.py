@@ -42,7 +42,7 @@ from _settings import add_option, configure, described
 
 import leadsq
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.query.build import DEFAULT_COLUMNS
 
 CALLS, WINDOW = 25, 5.0
@@ -81,7 +81,7 @@ def main() -> None:
     configure(args.set)
     pages = -(-args.leads // args.page_size)
     columns = list(DEFAULT_COLUMNS["distribution"])
-    settings = leadsq.client.config.settings
+    settings = leadsq.settings
     print(
         f"rate-bound: {args.leads:,} leads, {args.page_size:,} a page ({pages} pages), "
         f"sandbox latency {LATENCY + JITTER / 2:.1f} s +- {JITTER / 2:.1f} s, "
@@ -96,7 +96,7 @@ def main() -> None:
         jitter=JITTER,
     ) as box:
         print(f"sandbox ready in {box.startup_seconds:.1f} s (child process)")
-        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        connection = connection_for(box.url, box.access_key, box.secret_key)
         metadata.field_types(connection)  # cached for the session, as after a first read
         time.sleep(WINDOW + 0.5)
         burst = burst_seconds(box, columns, args.page_size)

@@ -67,7 +67,7 @@ def main() -> None:
     configure(args.set)
     columns = [*DEFAULT_COLUMNS["distribution"], "ModifiedOn"]
     changed = round(args.leads * args.changed)
-    print(f"leadsq settings: {described(leadsq.client.config.settings)}")
+    print(f"leadsq settings: {described(leadsq.settings)}")
     with (
         served(leads=args.leads, rate_limit=(CALLS, int(WINDOW))) as box,
         tempfile.TemporaryDirectory() as tmp,
@@ -76,9 +76,7 @@ def main() -> None:
         keys = {"host": box.url, "access_key": box.access_key, "secret_key": box.secret_key}
 
         def sync() -> Any:
-            return leadsq.sync(
-                store, columns=columns, page_size=args.page_size, lag=0, **keys
-            )
+            return leadsq.sync(store, columns=columns, page_size=args.page_size, lag=0, **keys)
 
         def full() -> Any:
             return box.read(columns=columns, page_size=args.page_size)

@@ -47,9 +47,9 @@ def sandbox() -> Iterator[Sandbox]:
 @pytest.fixture
 def fresh_settings() -> Iterator[leadsq.Settings]:
     """Settings a test may change; the process-wide ones come back afterwards."""
-    saved = leadsq.client.config.settings
+    saved = leadsq.settings
     yield leadsq.configure()
-    leadsq.client.config.settings = saved
+    leadsq.configure(saved)
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +58,10 @@ def read(sandbox: Sandbox) -> Iterator[Callable[..., Any]]:
 
     The client's rate limit is raised to the session sandbox's generous one.
     """
-    saved = leadsq.client.config.settings
+    saved = leadsq.settings
     leadsq.configure(rate_limit=sandbox.settings.rate_limit)
     yield functools.partial(leadsq.read_leadsquared, **connect(sandbox))
-    leadsq.client.config.settings = saved
+    leadsq.configure(saved)
 
 
 @pytest.fixture(scope="session")

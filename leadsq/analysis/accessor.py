@@ -33,7 +33,7 @@ import pandas as pd
 from leadsq.analysis import regroup as _regroup
 from leadsq.client import metadata, reader
 from leadsq.client.checks import warn_user
-from leadsq.client.reader import connection_for
+from leadsq.client.reader import connection_of
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
 from leadsq.frames import frame_change, frame_identity
@@ -41,6 +41,8 @@ from leadsq.query.code import to_code, window_notes
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from leadsq.client.client import Client
 
 __all__ = ["FrameChangedWarning", "Grouping", "LeadsqAccessor", "Provenance", "owner_name_map"]
 
@@ -176,12 +178,12 @@ class Provenance:
         return raw
 
 
-def owner_name_map(host: str) -> dict[str, str]:
-    """User id to ``"First Last"`` for the account at ``host`` (cached per connection)."""
-    return metadata.owner_names(connection_for(host))
+def owner_name_map(provenance: Mapping[str, Any]) -> dict[str, str]:
+    """User id to ``"First Last"`` for the account a frame was read from (asked once per
+    client)."""
+    return metadata.owner_names(connection_of(provenance))
 
 
-@pd.api.extensions.register_dataframe_accessor("lsq")
 class LeadsqAccessor:
     """The ``df.lsq`` namespace of a frame read by leadsq.
 
@@ -267,7 +269,7 @@ class LeadsqAccessor:
         """The Python that reproduces this frame: the read call, then any steps.
 
         The call names no host and no keys: it reads from the configured account
-        (:mod:`leadsq.client.config`), so it can go into a script as it is. Its date bounds are
+        (:mod:`leadsq.client.connection`), so it can go into a script as it is. Its date bounds are
         the UTC instants that were asked for; a comment line above it says how each
         window's end was sent (:func:`leadsq.query.code.window_notes`).
 
@@ -307,11 +309,17 @@ class LeadsqAccessor:
             lines.append(f"    .lsq.{step['method']}({args})")
         return "\n".join([*lines, ")"])
 
-    def refresh(self, *, progress: bool = False) -> pd.DataFrame:
+    def refresh(self, *, client: Client | None = None, progress: bool = False) -> pd.DataFrame:
         """Run the same read again, then the same steps; a new frame.
+
+        The read goes to the account the frame came from (the provenance records it by a
+        fingerprint, never its keys): ``client`` when given, else an open client that
+        reads that account, else the configured keys when they are its.
 
         Parameters
         ----------
+        client : Client, optional
+            A :class:`~leadsq.Client` of the frame's account.
         progress : bool, default False
             Show a progress bar while reading.
 
@@ -320,6 +328,9 @@ class LeadsqAccessor:
         QueryError
             When pandas changed the frame's rows or columns after the read: refreshing
             would give the read's frame, not this one.
+        ConfigurationError
+            When no client at hand reads the frame's account: another account's keys
+            never answer for it.
         """
         p = self._provenance
         changed = p.change(self._frame)
@@ -329,7 +340,7 @@ class LeadsqAccessor:
                 "would return the read's rows, not this frame's: refresh the frame the read "
                 "returned, then apply the same pandas steps"
             )
-        frame = reader.read_again(p.raw, progress=progress)
+        frame = reader.read_again(p.raw, client=client, progress=progress)
         for step in p.steps:
             frame = getattr(frame.lsq, step["method"])(**step["args"])
         return frame
@@ -358,7 +369,7 @@ class LeadsqAccessor:
                 "the frame has no OwnerId column or index level; read it with "
                 "columns=[..., 'OwnerId'] or group_by='OwnerId'"
             )
-        names = owner_name_map(self.host)
+        names = owner_name_map(self._provenance.raw)
         values = pd.array(
             [pd.NA if pd.isna(i) else names.get(str(i), str(i)) for i in ids], dtype="string"
         )
@@ -450,7 +461,7 @@ class LeadsqAccessor:
         include: list[str] = []
         report = self.report
         if keys == (OWNER,) and report.user_groups:
-            users = metadata.users(connection_for(self.host))
+            users = metadata.users(connection_of(self._provenance.raw))
             include = _regroup.matching_users(users, report)
         result = _regroup.regroup(self._frame, keys, function, aggregate_field, include=include)
         args: dict[str, Any] = {"by": keys[0] if len(keys) == 1 else list(keys)}

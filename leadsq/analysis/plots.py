@@ -43,7 +43,7 @@ from leadsq.analysis.accessor import (
 )
 from leadsq.analysis.regroup import days_since
 from leadsq.client import metadata
-from leadsq.client.reader import connection_for
+from leadsq.client.reader import connection_of
 from leadsq.contract import Report
 from leadsq.errors import LeadsqError
 
@@ -406,7 +406,7 @@ def _measure(grouping: Grouping, names: dict[str, str]) -> str:
 
 def _connection_call(provenance: Provenance, what: str) -> pd.DataFrame | None:
     try:
-        connection = connection_for(provenance.raw["host"])
+        connection = connection_of(provenance.raw)
         return getattr(metadata, what)(connection)
     except LeadsqError:
         return None
@@ -430,7 +430,7 @@ def _owner_names(frame: pd.DataFrame, provenance: Provenance) -> dict[str, str]:
         ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
         return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
     try:
-        return owner_name_map(provenance.raw["host"])
+        return owner_name_map(provenance.raw)
     except LeadsqError as exc:
         warnings.warn(f"owner names are unavailable ({exc}); showing user ids", stacklevel=4)
         return {}

@@ -13,10 +13,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from leadsq.client import config
-from leadsq.client.config import Connection, base_url
+from leadsq.client.hosts import base_url
 from leadsq.client.learnt import key_digest, learnt
-from leadsq.client.transport import transport_for
+from leadsq.client.settings import Settings
 from leadsq.errors import APIError
 
 __all__ = ["Account", "account_for", "discover_host"]
@@ -40,7 +39,13 @@ class Account:
     time_zone: str | None
 
 
-def discover_host(*, access_key: str, secret_key: str, host: str | None = None) -> Account:
+def discover_host(
+    *,
+    access_key: str,
+    secret_key: str,
+    host: str | None = None,
+    settings: Settings | None = None,
+) -> Account:
     """Ask ``UserByAccessKey.Get`` which host serves the account of these keys.
 
     Parameters
@@ -49,7 +54,9 @@ def discover_host(*, access_key: str, secret_key: str, host: str | None = None) 
         The account's keys (never kept, logged or shown).
     host : str, optional
         Where to ask: a region code, host name or base URL; any regional host answers.
-        Default ``leadsq.settings.discovery_host`` (``api.leadsquared.com``).
+        Default ``settings.discovery_host`` (``api.leadsquared.com``).
+    settings : Settings, optional
+        The settings to call by; default ``leadsq.settings``.
 
     Returns
     -------
@@ -68,10 +75,12 @@ def discover_host(*, access_key: str, secret_key: str, host: str | None = None) 
     >>> account = leadsq.discover_host(access_key="u$r...", secret_key="...")  # doctest: +SKIP
     >>> leadsq.read_leadsquared("distribution", host=account.api_url)  # doctest: +SKIP
     """
-    settings = config.settings
+    from leadsq.client.client import Client, current_settings  # a client asks
+
+    settings = settings or current_settings()
     base = base_url(host or settings.discovery_host)
-    connection = Connection(base, base, access_key, secret_key, settings)
-    answer = transport_for(connection).call("account")
+    with Client(base, access_key, secret_key, settings=settings) as asking:
+        answer = asking.transport().call("account")
     try:
         user = json.loads(answer.content)
     except ValueError:
@@ -89,11 +98,11 @@ def discover_host(*, access_key: str, secret_key: str, host: str | None = None) 
     return account
 
 
-def account_for(access_key: str, secret_key: str) -> Account:
+def account_for(access_key: str, secret_key: str, settings: Settings) -> Account:
     """The account of these keys: as found before in this process, else
-    :func:`discover_host` at ``leadsq.settings.discovery_host``."""
-    base = base_url(config.settings.discovery_host)
+    :func:`discover_host` at ``settings.discovery_host``."""
+    base = base_url(settings.discovery_host)
     known = learnt.account(base, key_digest(access_key, secret_key))
     if known is not None:
         return known
-    return discover_host(access_key=access_key, secret_key=secret_key, host=base)
+    return discover_host(access_key=access_key, secret_key=secret_key, host=base, settings=settings)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from leadsq.client.config import Settings
+from leadsq.client.settings import Settings
 from leadsq.contract import parse_rate_limit_message, parse_wrong_host
 from leadsq.errors import DailyLimitError, WrongHostError, error_class
 

@@ -31,13 +31,14 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from leadsq.client import config
+from leadsq.client.client import current_settings
 from leadsq.client.limits.stores import fingerprint
 from leadsq.contract import Report, report_to_body
 from leadsq.errors import ConfigurationError
 
 if TYPE_CHECKING:  # config checks its cache setting with parse_ttl, so no import cycle
-    from leadsq.client.config import Connection
+    from leadsq.client.connection import Connection
+    from leadsq.client.settings import Settings
 
 __all__ = [
     "DEFAULT_TTL",
@@ -142,9 +143,10 @@ class CacheInfo:
     max_bytes: int
 
 
-def cache_dir() -> Path:
-    """``settings.cache_dir``, else the user's cache directory for leadsq."""
-    chosen = config.settings.cache_dir
+def cache_dir(settings: Settings | None = None) -> Path:
+    """``settings.cache_dir`` (default ``leadsq.settings``), else the user's cache
+    directory for leadsq."""
+    chosen = (settings or current_settings()).cache_dir
     if chosen is None:
         import platformdirs
 
@@ -196,7 +198,7 @@ def _lookup(directory: Path, key: str, ttl: float) -> pd.DataFrame | None:
     return frame
 
 
-def _store(directory: Path, key: str, frame: pd.DataFrame) -> None:
+def _store(directory: Path, key: str, frame: pd.DataFrame, max_bytes: int) -> None:
     """Write ``frame`` under ``key``, then drop the oldest answers past the size bound."""
     directory.mkdir(parents=True, exist_ok=True)
     file = f"{key[:32]}-{uuid.uuid4().hex[:8]}.parquet"
@@ -216,7 +218,7 @@ def _store(directory: Path, key: str, frame: pd.DataFrame) -> None:
             (key, file, size, len(frame), _now(), index_name, json.dumps(provenance)),
         )
         dropped = [old[0]] if old else []
-        dropped += _evict(index, config.settings.cache_max_bytes)
+        dropped += _evict(index, max_bytes)
     for name in dropped:
         (directory / name).unlink(missing_ok=True)
 
@@ -253,17 +255,18 @@ def cached_read(
         raise ConfigurationError(
             "the read cache stores Parquet files and needs pyarrow: pip install 'leadsq[fast]'"
         ) from None
-    directory = cache_dir()
+    directory = cache_dir(connection.settings)
     key = read_key(connection, report, max_results)
     frame = _lookup(directory, key, ttl)
     if frame is None:
-        frame = remember(read(), key)
+        frame = remember(read(), key, connection.settings)
     return frame
 
 
-def remember(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Store a frame just read from the service under ``key``; mark its provenance."""
-    _store(cache_dir(), key, frame)
+def remember(frame: pd.DataFrame, key: str, settings: Settings) -> pd.DataFrame:
+    """Store a frame just read from the service under ``key``, in ``settings``' cache;
+    mark its provenance."""
+    _store(cache_dir(settings), key, frame, settings.cache_max_bytes)
     frame.attrs["leadsq"] = {
         **frame.attrs.get("leadsq", {}),
         "cache": {"hit": False, "stored_at": _stamp(_now()), "key": key},
@@ -278,12 +281,13 @@ def cache_info() -> CacheInfo:
     -------
     CacheInfo
     """
-    directory = cache_dir()
+    settings = current_settings()
+    directory = cache_dir(settings)
     with _index(directory) as index:
         entries, size = index.execute(
             "SELECT count(*), coalesce(sum(bytes), 0) FROM entries"
         ).fetchone()
-    return CacheInfo(directory, int(entries), int(size), config.settings.cache_max_bytes)
+    return CacheInfo(directory, int(entries), int(size), settings.cache_max_bytes)
 
 
 def clear_cache() -> CacheInfo:
@@ -294,7 +298,8 @@ def clear_cache() -> CacheInfo:
     CacheInfo
         What was removed.
     """
-    directory = cache_dir()
+    settings = current_settings()
+    directory = cache_dir(settings)
     with _index(directory) as index:
         rows = index.execute("SELECT file, bytes FROM entries").fetchall()
         index.execute("DELETE FROM entries")
@@ -302,6 +307,4 @@ def clear_cache() -> CacheInfo:
         (directory / file).unlink(missing_ok=True)
     for stray in directory.glob(".*.parquet.tmp"):
         stray.unlink(missing_ok=True)
-    return CacheInfo(
-        directory, len(rows), sum(size for _, size in rows), config.settings.cache_max_bytes
-    )
+    return CacheInfo(directory, len(rows), sum(size for _, size in rows), settings.cache_max_bytes)

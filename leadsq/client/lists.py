@@ -2,32 +2,38 @@
 
 ``leadsq.fields()``, ``leadsq.users()`` and ``leadsq.activity_types()`` answer "what can I
 filter on, whom, and by which activity": thin wrappers over :mod:`leadsq.client.metadata` that
-take the connection as :func:`leadsq.read_leadsquared` does (``host="sandbox"`` works).
+take the client, or the connection keywords, as :func:`leadsq.read_leadsquared` does
+(``host="sandbox"`` works). Each is also a method of :class:`~leadsq.Client`.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
-from leadsq.notebook.widget_model import fields_from_metadata
+from leadsq.client.client import Client, client_for
+from leadsq.client.metadata import fields_from_metadata
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from leadsq.client.connection import ConnectionArguments
 
 __all__ = ["activity_types", "fields", "users"]
 
 
-def fields(
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
-) -> pd.DataFrame:
+def fields(client: Client | None = None, **connection: Unpack[ConnectionArguments]) -> pd.DataFrame:
     """The account's lead fields: what ``where=``, ``columns=`` and ``group_by=`` take.
 
     Parameters
     ----------
-    host, access_key, secret_key, analytics_url : str, optional
-        The connection, as for :func:`leadsq.read_leadsquared`.
+    client : Client, optional
+        Default the default client.
+    **connection
+        ``host``, ``access_key``, ``secret_key``, ``analytics_url`` instead of ``client``,
+        as for :func:`leadsq.read_leadsquared`.
 
     Returns
     -------
@@ -36,8 +42,7 @@ def fields(
         ``DisplayName``, ``DataType`` and ``Options`` (a Select field's values, as a
         tuple; empty for other types).
     """
-    connection = resolve_connection(host, access_key, secret_key, analytics_url)
-    rows = fields_from_metadata(metadata.lead_fields(connection))
+    rows = fields_from_metadata(metadata.lead_fields(client_for(client, **connection).connection))
     return pd.DataFrame(
         {
             "SchemaName": [item.name for item in rows],
@@ -48,33 +53,31 @@ def fields(
     )
 
 
-def users(
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
-) -> pd.DataFrame:
+def users(client: Client | None = None, **connection: Unpack[ConnectionArguments]) -> pd.DataFrame:
     """The account's users, whose ids and email addresses ``users=`` takes.
 
     Parameters
     ----------
-    host, access_key, secret_key, analytics_url : str, optional
-        The connection, as for :func:`leadsq.read_leadsquared`.
+    client : Client, optional
+        Default the default client.
+    **connection
+        ``host``, ``access_key``, ``secret_key``, ``analytics_url`` instead of ``client``,
+        as for :func:`leadsq.read_leadsquared`.
     """
-    return metadata.users(resolve_connection(host, access_key, secret_key, analytics_url))
+    return metadata.users(client_for(client, **connection).connection)
 
 
 def activity_types(
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
+    client: Client | None = None, **connection: Unpack[ConnectionArguments]
 ) -> pd.DataFrame:
     """The account's activity types, whose codes or names ``activities=`` takes.
 
     Parameters
     ----------
-    host, access_key, secret_key, analytics_url : str, optional
-        The connection, as for :func:`leadsq.read_leadsquared`.
+    client : Client, optional
+        Default the default client.
+    **connection
+        ``host``, ``access_key``, ``secret_key``, ``analytics_url`` instead of ``client``,
+        as for :func:`leadsq.read_leadsquared`.
     """
-    return metadata.activity_types(resolve_connection(host, access_key, secret_key, analytics_url))
+    return metadata.activity_types(client_for(client, **connection).connection)

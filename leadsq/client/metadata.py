@@ -1,8 +1,8 @@
 """Lead fields, activity types and users of an account, fetched once per connection.
 
 These back the dtype table (field types), owner names (users) and the query builder's
-pickers. Each is cached per connection for the life of the process; call
-:func:`clear_cache` after changing the account's schema.
+pickers. Each is asked once per :class:`~leadsq.Client` (its connection's); call
+``client.clear_metadata()`` after changing the account's schema.
 
 Accounts answer in more than one shape, so each answer is read into one:
 
@@ -20,24 +20,29 @@ zone, which :func:`time_zone` gives when ``leadsq.settings.time_zone`` is ``"acc
 
 from __future__ import annotations
 
-import functools
+import math
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from leadsq.client.config import Connection, resolve_connection, zone_named
+from leadsq.client.client import client_for
+from leadsq.client.connection import Connection
+from leadsq.client.settings import zone_named
 from leadsq.client.transport import transport_for
 from leadsq.errors import APIError, ConfigurationError
 from leadsq.frames import decode_json
 
 __all__ = [
     "USER_ID",
+    "Field",
     "account",
     "activity_types",
-    "clear_cache",
     "field_types",
+    "fields_from_metadata",
     "lead_fields",
     "owner_names",
+    "text_of",
     "time_zone",
     "users",
 ]
@@ -64,8 +69,12 @@ def _decoded(connection: Connection, name: str) -> object:
         raise APIError(f"{name}: the answer is not valid JSON") from None
 
 
-@functools.lru_cache(maxsize=64)
 def _fetch(connection: Connection, name: str) -> pd.DataFrame:
+    """``name``'s answer as one frame, asked once per client."""
+    return client_for(connection.client).fetched(name, lambda: _asked(connection, name))
+
+
+def _asked(connection: Connection, name: str) -> pd.DataFrame:
     rows = _decoded(connection, name)
     if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
         raise APIError(f"{name}: expected a JSON list of objects")
@@ -97,7 +106,7 @@ def _one_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _connection(connection: Connection | None) -> Connection:
-    return connection if connection is not None else resolve_connection()
+    return connection if connection is not None else client_for().connection
 
 
 def lead_fields(connection: Connection | None = None) -> pd.DataFrame:
@@ -106,7 +115,7 @@ def lead_fields(connection: Connection | None = None) -> pd.DataFrame:
     Parameters
     ----------
     connection : Connection, optional
-        Defaults to the configured one (:func:`leadsq.client.config.resolve_connection`).
+        Defaults to the default client's.
     """
     return _fetch(_connection(connection), "lead_fields").copy()
 
@@ -145,8 +154,11 @@ def owner_names(connection: Connection | None = None) -> dict[str, str]:
     return dict(zip(frame[USER_ID].astype(str), names, strict=True))
 
 
-@functools.lru_cache(maxsize=64)
 def _account(connection: Connection) -> dict:
+    return client_for(connection.client).fetched("account", lambda: _asked_account(connection))
+
+
+def _asked_account(connection: Connection) -> dict:
     answer = _decoded(connection, "account")
     if not isinstance(answer, dict):
         raise APIError("account: expected a JSON object")
@@ -190,7 +202,67 @@ def time_zone(connection: Connection | None = None) -> ZoneInfo:
         ) from None
 
 
-def clear_cache() -> None:
-    """Forget every cached answer."""
-    _fetch.cache_clear()
-    _account.cache_clear()
+@dataclass(frozen=True)
+class Field:
+    """A lead field as the form shows it.
+
+    Parameters
+    ----------
+    name : str
+        ``SchemaName``, what the API and the frame call it.
+    label : str
+        ``DisplayName``.
+    data_type : str
+        ``DataType``: ``Text``, ``Number``, ``Date``, ``Select``, ``Boolean``, ...
+    options : tuple of str
+        A ``Select`` field's options.
+    """
+
+    name: str
+    label: str
+    data_type: str
+    options: tuple[str, ...] = ()
+
+    @property
+    def choice(self) -> tuple[str, str]:
+        """``(label, name)`` for a dropdown: ``"Lead Stage (ProspectStage)"``."""
+        if not self.label or self.label == self.name:
+            return (self.name, self.name)
+        return (f"{self.label} ({self.name})", self.name)
+
+
+def fields_from_metadata(frame: pd.DataFrame) -> list[Field]:
+    """The lead fields of a ``LeadsMetaData.Get`` frame, sorted by display name.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        As :func:`leadsq.client.metadata.lead_fields` returns it: ``SchemaName``,
+        ``DisplayName``, ``DataType`` and, for ``Select`` fields, ``Options``.
+    """
+    fields = []
+    for row in frame.to_dict("records"):
+        options = row.get("Options")
+        values: tuple[str, ...] = ()
+        if isinstance(options, list):
+            values = tuple(
+                str(item["Value"]) if isinstance(item, dict) else str(item)
+                for item in options
+                if not isinstance(item, dict) or item.get("Value") is not None
+            )
+        fields.append(
+            Field(
+                name=str(row["SchemaName"]),
+                label=text_of(row.get("DisplayName")) or str(row["SchemaName"]),
+                data_type=text_of(row.get("DataType")) or "Text",
+                options=values,
+            )
+        )
+    return sorted(fields, key=lambda item: (item.label.lower(), item.name))
+
+
+def text_of(value: object) -> str:
+    """A metadata cell as text: ``""`` for a missing one (``None``, NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)

@@ -12,26 +12,33 @@ import functools
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from tqdm.auto import tqdm
 
 from leadsq.client import cache as _cache
-from leadsq.client import checks, config, metadata
-from leadsq.client.config import UNSET, Connection, masked, resolve_connection
+from leadsq.client import checks, metadata
+from leadsq.client.client import Client, client_for, clients_of_account
+from leadsq.client.connection import Connection, masked_arguments
 from leadsq.client.learnt import learnt
 from leadsq.client.paging import PagedRead
+from leadsq.client.settings import UNSET
 from leadsq.client.transport import transport_for
 from leadsq.contract import ContractError, Report, check_fields, parse_report, report_to_body
-from leadsq.errors import APIError, LeadsqError, QueryError
+from leadsq.errors import APIError, ConfigurationError, LeadsqError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages, frame_identity
 from leadsq.query.build import DEFAULT_PAGE_SIZE, build_report, fit_to_fields
 from leadsq.query.windows import exact_list_window
 
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from leadsq.client.connection import ConnectionArguments
+
 __all__ = [
     "DriftWarning",
-    "connection_for",
+    "connection_of",
     "last_partial",
     "read_again",
     "read_leadsquared",
@@ -66,11 +73,9 @@ def read_leadsquared(
     chunksize: int | None = None,
     progress: bool = True,
     response_format: str = "json",
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
     cache: bool | float | str | None = UNSET,
+    client: Client | None = None,
+    **connection: Unpack[ConnectionArguments],
 ) -> pd.DataFrame | Iterator[pd.DataFrame]:
     """Read leads from a LeadSquared analytics endpoint into a typed DataFrame.
 
@@ -145,14 +150,18 @@ def read_leadsquared(
     response_format : {"json", "csv"}
         Answer format asked of the service for every page but the first, which is
         always JSON because only JSON tells the total; both give equal frames.
-    host, access_key, secret_key, analytics_url : str, optional
-        Override the configured connection (see :mod:`leadsq.client.config`);
-        ``host="sandbox"`` uses the built-in sandbox.
     cache : bool, float or str, optional
         Answer an identical read from the disk cache when it is younger than this
         (``"1h"``, ``"30m"``, seconds, ``True`` for an hour), with no call; ``False``
-        goes to the service. Default ``leadsq.settings.cache`` (off). Not for chunked
-        reads. See :mod:`leadsq.client.cache`.
+        goes to the service. Default the client's ``settings.cache`` (off). Not for
+        chunked reads. See :mod:`leadsq.client.cache`.
+    client : Client, optional
+        The :class:`~leadsq.Client` to read with (its settings, connection, transport
+        and metadata); default the default client, whose settings are ``leadsq.settings``.
+    **connection
+        ``host``, ``access_key``, ``secret_key``, ``analytics_url``: the connection, instead
+        of ``client`` (see :mod:`leadsq.client.connection`); ``host="sandbox"`` uses the
+        built-in sandbox.
 
     Returns
     -------
@@ -175,10 +184,12 @@ def read_leadsquared(
         A subclass per failure; a read that fails part-way keeps the rows that had
         arrived in the error's ``partial``.
     """
-    access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
+    connection = masked_arguments(connection)  # no plain key in locals
     _check_reader_arguments(max_results, chunksize, response_format, progress)
+    reading = client_for(client, **connection)
+    _cache.parse_ttl(reading.settings.cache if cache is UNSET else cache)  # before any call
     if page_size is None:
-        page_size = config.settings.page_size
+        page_size = reading.settings.page_size
     size_given = page_size is not None  # a body's Paging says where to start, not how to page
     query: dict[str, Any] = {
         "filters": filters,
@@ -197,23 +208,18 @@ def read_leadsquared(
         "now": datetime.now(timezone.utc),
     }
     try:  # the traceback ends here, at the user's call: leadsq's insides add nothing
-        connection = None
         if activities is not None and checks.names_in(activities):
-            connection = resolve_connection(host, access_key, secret_key, analytics_url)
             with _doing(endpoint, "reading the account's activity types"):
-                query["activities"] = checks.activity_codes(activities, connection)
+                query["activities"] = checks.activity_codes(activities, reading.connection)
         if body is None and any(v is not None for v in (created, modified, activity_window)):
-            connection = connection or resolve_connection(
-                host, access_key, secret_key, analytics_url
-            )
             with _doing(endpoint, "reading the account's time zone"):
-                query["zone"] = metadata.time_zone(connection)
+                query["zone"] = metadata.time_zone(reading.connection)
         build_report(endpoint, where, **query)  # every argument checked before any request
-        connection = connection or resolve_connection(host, access_key, secret_key, analytics_url)
-        report = build_report(endpoint, where, **query, fields=_lead_fields(connection, endpoint))
+        fields = _lead_fields(reading.connection, endpoint)
+        report = build_report(endpoint, where, **query, fields=fields)
         return read_report(
             report,
-            connection,
+            reading.connection,
             max_results=max_results,
             chunksize=chunksize,
             progress=progress,
@@ -278,8 +284,7 @@ def read_report(
     ``size_given=False``: the report's page size is no one's choice, so a known page
     cap replaces it.
     """
-    _connections[connection.analytics_url] = connection
-    ttl = _cache.parse_ttl(config.settings.cache if cache is UNSET else cache)
+    ttl = _cache.parse_ttl(connection.settings.cache if cache is UNSET else cache)
     if ttl is not None and chunksize is None:
         return _cache.cached_read(
             connection,
@@ -524,12 +529,21 @@ def _chunks(read: _Read, chunksize: int, progress: bool) -> Iterator[pd.DataFram
             yield read.finish(concat_pages(buffer, read.dtypes))
 
 
-def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.DataFrame:
+def read_again(
+    provenance: Mapping[str, Any], *, client: Client | None = None, progress: bool = False
+) -> pd.DataFrame:
     """Run the read recorded in ``df.attrs["leadsq"]`` again, from the service.
 
-    A frame that went through the read cache has its cached answer replaced. The keys
-    come from the connection this process last used for that host (kept in memory only,
-    never in the provenance), else from the configured places.
+    The read goes to the account that gave the frame (its fingerprint is in the
+    provenance, never its keys): ``client`` when it reads that account, else an open client
+    of this process that does, else the configured keys when they are that account's. A
+    frame that went through the read cache has its cached answer replaced.
+
+    Raises
+    ------
+    ConfigurationError
+        When no client at hand reads the frame's account (or ``client`` reads another):
+        another account's keys never answer for it.
     """
     try:
         report = parse_report(provenance["body"], provenance["endpoint"])
@@ -538,10 +552,10 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
         raise QueryError(f"the provenance lacks {exc}; it is not from read_leadsquared") from None
     except ContractError as exc:
         raise QueryError(f"the provenance body is not valid: {exc}") from None
-    connection = connection_for(host)
+    reading = _client_of(provenance, host, client)
     frame = read_report(
         report,
-        connection,
+        reading.connection,
         max_results=provenance.get("max_results"),
         progress=progress,
         response_format=provenance.get("response_format", "json"),
@@ -549,19 +563,37 @@ def read_again(provenance: Mapping[str, Any], *, progress: bool = False) -> pd.D
     )
     assert isinstance(frame, pd.DataFrame)
     if provenance.get("cache"):  # the key the read was stored under, as it was asked
-        frame = _cache.remember(frame, provenance["cache"]["key"])
+        frame = _cache.remember(frame, provenance["cache"]["key"], reading.settings)
     return frame
 
 
-_connections: dict[str, Connection] = {}
+def connection_of(provenance: Mapping[str, Any], client: Client | None = None) -> Connection:
+    """The connection to the account a frame was read from (see :func:`read_again`): for
+    its owner names, its fields, a refresh."""
+    host = provenance.get("host")
+    if not isinstance(host, str):
+        raise QueryError("the provenance names no host; it is not from read_leadsquared")
+    return _client_of(provenance, host, client).connection
 
 
-def connection_for(host: str) -> Connection:
-    """The connection this process last read ``host`` with, else the configured one.
-
-    Keys are kept in process memory only, never in a frame's provenance.
-    """
-    return _connections.get(host) or resolve_connection(host=host)
+def _client_of(provenance: Mapping[str, Any], host: str, client: Client | None) -> Client:
+    """The client that reads the frame's account (see :func:`read_again`)."""
+    account = provenance.get("account")
+    if client is not None:
+        candidates = [client]
+    else:
+        candidates = [*clients_of_account(account)] if account else []
+        configured = client_for(host=host)
+        candidates.append(configured)  # its connection resolves without a call (but "auto")
+    for candidate in candidates:
+        if account is None or candidate.account == account:
+            return candidate
+    raise ConfigurationError(
+        f"this frame was read from another account at {host} than "
+        f"{'the client given' if client is not None else 'the keys configured here'} "
+        "(its provenance names the account by a fingerprint, never its keys): pass "
+        "client=leadsq.Client(host=..., access_key=..., secret_key=...) with that account's keys"
+    )
 
 
 def _finish(
@@ -583,6 +615,7 @@ def _finish(
         "endpoint": report.endpoint,
         "body": report_to_body(report),
         "host": paged.transport.connection.analytics_url,
+        "account": paged.transport.connection.account,  # a fingerprint, never the key
         # after a keyset repair, the total of the read that gave the rows
         "total_count": paged.repaired_total if repaired else (totals[0] if totals else None),
         "frame": frame_identity(frame),

@@ -39,13 +39,17 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from leadsq.client import config
-from leadsq.client.config import Connection, resolve_connection
-from leadsq.client.limits.stores import fingerprint
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+    from leadsq.client.connection import ConnectionArguments
+
+from leadsq.client.client import Client, client_for
+from leadsq.client.connection import Connection
 from leadsq.client.reader import DriftWarning, read_report
 from leadsq.client.sync_store import FORMATS, KEY, open_store
 from leadsq.contract import (
@@ -94,10 +98,8 @@ def sync(
     full: bool = False,
     reconcile: bool = False,
     progress: bool = False,
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
+    client: Client | None = None,
+    **connection: Unpack[ConnectionArguments],
 ) -> pd.DataFrame:
     """Bring a local table of leads up to date, reading only what changed since last time.
 
@@ -128,8 +130,11 @@ def sync(
         :class:`ReconcileWarning` when it differs from the local count.
     progress : bool, default False
         Show progress bars while reading.
-    host, access_key, secret_key, analytics_url : str, optional
-        Override the configured connection (see :mod:`leadsq.client.config`).
+    client : Client, optional
+        The client to read with; default the default client (``leadsq.settings``).
+    **connection
+        ``host``, ``access_key``, ``secret_key``, ``analytics_url``, as for
+        :func:`leadsq.read_leadsquared`, instead of ``client``.
 
     Returns
     -------
@@ -153,6 +158,8 @@ def sync(
     """
     if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not lag >= 0:
         raise QueryError(f"lag must be seconds >= 0; got {lag!r}")
+    reading = client_for(client, **connection)
+    settings = reading.settings
     query = build_report(
         endpoint,
         where,
@@ -160,13 +167,13 @@ def sync(
         users=users,
         activities=activities,
         columns=_with_required(endpoint, columns),
-        page_size=page_size or config.settings.page_size or DEFAULT_PAGE_SIZE,
+        page_size=page_size or settings.page_size or DEFAULT_PAGE_SIZE,
     )
-    connection = resolve_connection(host, access_key, secret_key, analytics_url)
+    connected = reading.connection
     identity = {
         "endpoint": query.endpoint,
-        "host": connection.analytics_url,
-        "account": fingerprint(connection.access_key, connection.api_url),
+        "host": connected.analytics_url,
+        "account": connected.account,
         "query": report_to_body(replace(query, paging=Paging())),
     }
     started = datetime.now(timezone.utc)
@@ -183,9 +190,9 @@ def sync(
         end = max(_utc_now() - timedelta(seconds=lag), start)
         read = functools.partial(
             _read_window,
-            connection=connection,
+            connection=connected,
             progress=progress,
-            size_given=bool(page_size or config.settings.page_size),
+            size_given=bool(page_size or settings.page_size),
         )
         fresh = read(query, start, end)
         removed = _gone(read, query, current, fresh, (start, end), full)
@@ -211,7 +218,7 @@ def sync(
     result = _ordered(result)
     result.attrs["leadsq_sync"] = {"store": os.fspath(store), "table": table, **run}
     if reconcile:
-        _reconcile(query, connection, len(result))
+        _reconcile(query, connected, len(result))
     return result
 
 

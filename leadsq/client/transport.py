@@ -38,7 +38,6 @@ from __future__ import annotations
 import json
 import logging
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -57,9 +56,10 @@ from tenacity import (
 )
 
 from leadsq.client.answers import check_answer
-from leadsq.client.config import AUTO, Connection
+from leadsq.client.connection import Connection
 from leadsq.client.learnt import learnt
-from leadsq.client.limits import limit_for
+from leadsq.client.limits.shared import limit_for
+from leadsq.client.settings import AUTO
 from leadsq.client.wire import (
     DeadlinePassed,
     Guard,
@@ -74,6 +74,7 @@ from leadsq.errors import (
     APIError,
     AuthenticationError,
     BudgetExceededError,
+    ConfigurationError,
     DailyLimitError,
     NotFoundError,
     RateLimitError,
@@ -116,12 +117,14 @@ class Answer:
 
 
 class Transport:
-    """Calls the service for one :class:`~leadsq.client.config.Connection`.
+    """Calls the service for one :class:`~leadsq.client.connection.Connection`.
 
     Parameters
     ----------
     connection : Connection
         Base URLs, keys and settings.
+    session : requests.Session, optional
+        The session to send with; default a new one. Its adapters are replaced by ours.
 
     Attributes
     ----------
@@ -130,12 +133,12 @@ class Transport:
         ``settings.rate_limit_store`` (:func:`leadsq.client.limits.limit_for`).
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, session: requests.Session | None = None) -> None:
         self.connection = connection
         settings = connection.settings
         self._settings = settings
         self.limit = limit_for(connection)
-        self._session = requests.Session()
+        self._session = session if session is not None else requests.Session()
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, settings.read_workers * 2))
         install(adapter)  # its connections report their sockets to their call (wire)
         self._session.mount("http://", adapter)
@@ -474,15 +477,14 @@ class _RetryAfterOr:
         return max(asked, fallback)
 
 
-_transports: dict[tuple[Connection, int], Transport] = {}
-_transports_lock = threading.Lock()
-
-
 def transport_for(connection: Connection) -> Transport:
-    """The process's transport for ``connection`` (keep-alive sessions are reused)."""
-    with _transports_lock:
-        key = (connection, id(connection.settings))
-        transport = _transports.get(key)
-        if transport is None:
-            transport = _transports[key] = Transport(connection)
-        return transport
+    """The transport of ``connection``'s client (keep-alive sessions are reused).
+
+    Raises
+    ------
+    ConfigurationError
+        For a connection no :class:`~leadsq.Client` made.
+    """
+    if connection.client is None:
+        raise ConfigurationError("a Connection is made by a leadsq.Client (client.connection)")
+    return connection.client.transport(connection)

@@ -21,7 +21,7 @@ With a name first (``%%leadsquared neglected``) the frame is stored in that vari
 nothing is shown; without one the frame is the cell's result. A failed query prints one
 line, e.g. ``QueryError: filters[0]: ...``, and fails the cell, without a traceback.
 Keys are never options: they come from ``leadsq.configure``, the ``LSQ_*`` environment
-or the config file (see :mod:`leadsq.client.config`).
+or the config file (see :mod:`leadsq.client.connection`).
 
 ``%%leadsquared --help`` (or ``%leadsquared --help``) prints the options.
 ``%leadsquared_builder [-e ENDPOINT] [--host HOST]`` shows a

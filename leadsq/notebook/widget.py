@@ -36,8 +36,9 @@ import traitlets
 from IPython.display import HTML, Image, display
 
 from leadsq.client import metadata
-from leadsq.client.config import UNSET, resolve_connection
+from leadsq.client.client import Client, client_for
 from leadsq.client.reader import read_leadsquared
+from leadsq.client.settings import UNSET
 from leadsq.contract import did_you_mean, report_to_body
 from leadsq.errors import LeadsqError, QueryError
 from leadsq.notebook import widget_model as model
@@ -254,6 +255,8 @@ class QueryBuilder(widgets.VBox):
         from the configured places (``leadsq.configure``, ``LSQ_*`` variables, the
         config file). ``host="sandbox"`` uses the built-in sandbox. The keys never
         appear in the form, its code or its query.
+    client : Client, optional
+        The :class:`~leadsq.Client` to read with, instead of the connection keywords.
     endpoint : {"distribution", "not_contacted"}
         The endpoint chosen at first.
     progress : bool, default True
@@ -290,16 +293,13 @@ class QueryBuilder(widgets.VBox):
         secret_key: str | None = None,
         analytics_url: str | None = None,
         *,
+        client: Client | None = None,
         endpoint: str = "distribution",
         progress: bool = True,
         **kwargs: Any,
     ) -> None:
-        self._connection_args = {
-            "host": host,
-            "access_key": access_key,
-            "secret_key": secret_key,
-            "analytics_url": analytics_url,
-        }
+        self._client = client_for(client, host, access_key, secret_key, analytics_url)
+        self._shown = {"host": host, "analytics_url": analytics_url}  # in the form's code
         endpoint = normalise_endpoint(endpoint)
         self._progress = progress
         self._pause_depth = 0
@@ -442,7 +442,7 @@ class QueryBuilder(widgets.VBox):
     def _load_metadata(self) -> None:
         """Fill the pickers from the account; on failure, keep the reason to show it."""
         try:
-            connection = resolve_connection(**self._connection_args)
+            connection = self._client.connection
             fields = model.fields_from_metadata(metadata.lead_fields(connection))
             users = model.user_options(metadata.users(connection))
             activities = model.activity_options(metadata.activity_types(connection))
@@ -636,10 +636,7 @@ class QueryBuilder(widgets.VBox):
                     body=self.body,
                     max_results=self.query.get("max_results"),
                     progress=self._progress,
-                    host=self._connection_args["host"],
-                    access_key=self._connection_args["access_key"],
-                    secret_key=self._connection_args["secret_key"],
-                    analytics_url=self._connection_args["analytics_url"],
+                    client=self._client,
                     cache=self.query.get("cache", UNSET),
                 )
             except Exception as exc:
@@ -715,8 +712,7 @@ class QueryBuilder(widgets.VBox):
             )
 
     def _code_extra(self) -> dict[str, str]:
-        args = self._connection_args
-        return {name: str(args[name]) for name in ("host", "analytics_url") if args[name]}
+        return {name: str(value) for name, value in self._shown.items() if value}
 
     def _set_error(self, message: str) -> None:
         self.error = message

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from leadsq.client.metadata import USER_ID
+from leadsq.client.metadata import USER_ID, Field, fields_from_metadata, text_of
 from leadsq.contract import DATE_FORMAT, ENDPOINTS
 from leadsq.errors import QueryError
 from leadsq.query.booleans import boolean_text
@@ -97,71 +97,6 @@ DATE_PRESETS: tuple[str, ...] = (
 understood by :func:`leadsq.query.dates.resolve_range`."""
 
 
-@dataclass(frozen=True)
-class Field:
-    """A lead field as the form shows it.
-
-    Parameters
-    ----------
-    name : str
-        ``SchemaName``, what the API and the frame call it.
-    label : str
-        ``DisplayName``.
-    data_type : str
-        ``DataType``: ``Text``, ``Number``, ``Date``, ``Select``, ``Boolean``, ...
-    options : tuple of str
-        A ``Select`` field's options.
-    """
-
-    name: str
-    label: str
-    data_type: str
-    options: tuple[str, ...] = ()
-
-    @property
-    def choice(self) -> tuple[str, str]:
-        """``(label, name)`` for a dropdown: ``"Lead Stage (ProspectStage)"``."""
-        if not self.label or self.label == self.name:
-            return (self.name, self.name)
-        return (f"{self.label} ({self.name})", self.name)
-
-
-def fields_from_metadata(frame: pd.DataFrame) -> list[Field]:
-    """The lead fields of a ``LeadsMetaData.Get`` frame, sorted by display name.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        As :func:`leadsq.client.metadata.lead_fields` returns it: ``SchemaName``,
-        ``DisplayName``, ``DataType`` and, for ``Select`` fields, ``Options``.
-    """
-    fields = []
-    for row in frame.to_dict("records"):
-        options = row.get("Options")
-        values: tuple[str, ...] = ()
-        if isinstance(options, list):
-            values = tuple(
-                str(item["Value"]) if isinstance(item, dict) else str(item)
-                for item in options
-                if not isinstance(item, dict) or item.get("Value") is not None
-            )
-        fields.append(
-            Field(
-                name=str(row["SchemaName"]),
-                label=_text(row.get("DisplayName")) or str(row["SchemaName"]),
-                data_type=_text(row.get("DataType")) or "Text",
-                options=values,
-            )
-        )
-    return sorted(fields, key=lambda item: (item.label.lower(), item.name))
-
-
-def _text(value: object) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
-
-
 def user_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """``(name, user id)`` per user of a :func:`leadsq.client.metadata.users` frame, sorted by name.
 
@@ -170,11 +105,11 @@ def user_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """
     options = []
     for row in frame.to_dict("records"):
-        user_id = _text(row.get(USER_ID))
+        user_id = text_of(row.get(USER_ID))
         if not user_id:
             continue
-        name = f"{_text(row.get('FirstName'))} {_text(row.get('LastName'))}".strip()
-        name = name or _text(row.get("EmailAddress")) or user_id
+        name = f"{text_of(row.get('FirstName'))} {text_of(row.get('LastName'))}".strip()
+        name = name or text_of(row.get("EmailAddress")) or user_id
         if row.get("Active") is False:
             name += " (inactive)"
         options.append((name, user_id))
@@ -186,7 +121,7 @@ def activity_options(frame: pd.DataFrame) -> list[tuple[str, int]]:
     options = []
     for row in frame.to_dict("records"):
         code = int(row["ActivityEvent"])
-        name = _text(row.get("Name")) or "activity"
+        name = text_of(row.get("Name")) or "activity"
         options.append((f"{name} ({code})", code))
     return sorted(options, key=lambda item: item[1])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import pytest
 
@@ -89,19 +87,15 @@ def test_code_ends_with_the_steps(leads) -> None:
     ]
 
 
-def test_the_code_runs_and_gives_the_same_frame(sandbox, not_contacted, monkeypatch) -> None:
+def test_the_code_runs_and_gives_the_same_frame(sandbox, not_contacted, fresh_settings) -> None:
     derived = (
         not_contacted.lsq.with_owner_names()
         .lsq.with_days_since_contact(now="2026-11-01")
         .lsq.regroup(["ProspectStage", "OwnerName"])
     )
-    account = dataclasses.replace(
-        leadsq.client.config.settings,
-        host=sandbox.url,
-        access_key=sandbox.access_key,
-        secret_key=sandbox.secret_key,
-    )
-    monkeypatch.setattr(leadsq.client.config, "settings", account)
+    leadsq.configure(
+        host=sandbox.url, access_key=sandbox.access_key, secret_key=sandbox.secret_key
+    )  # the code names no host and no keys: it reads the configured account
     again = eval(derived.lsq.code, {"pd": pd})
     pd.testing.assert_frame_equal(again, derived)
     assert again.lsq.steps == derived.lsq.steps

@@ -13,10 +13,10 @@ from leadsq.sandbox import Sandbox
 @pytest.fixture
 def cache_dir(tmp_path, read) -> Iterator[object]:
     """A fresh cache directory for this test (``read`` sets the session's rate limit first)."""
-    saved = leadsq.client.config.settings
+    saved = leadsq.settings
     leadsq.configure(cache_dir=str(tmp_path))
     yield tmp_path
-    leadsq.client.config.settings = saved
+    leadsq.configure(saved)
 
 
 @pytest.fixture

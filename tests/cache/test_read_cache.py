@@ -7,7 +7,7 @@ import pytest
 
 import leadsq
 from leadsq.client.cache import read_key
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
 from tests.conftest import SANDBOX_ANCHOR, connect
@@ -102,8 +102,8 @@ def test_an_expired_entry_goes_to_the_service(read, cache_dir, calls):
 
 def test_another_account_on_the_same_host_has_another_key(sandbox):
     report = build_report("distribution", columns=COLUMNS)
-    ours = resolve_connection(sandbox.url, sandbox.access_key, sandbox.secret_key)
-    theirs = resolve_connection(sandbox.url, "u$rother", sandbox.secret_key)
+    ours = connection_for(sandbox.url, sandbox.access_key, sandbox.secret_key)
+    theirs = connection_for(sandbox.url, "u$rother", sandbox.secret_key)
     assert read_key(ours, report, None) != read_key(theirs, report, None)
     assert sandbox.access_key not in read_key(ours, report, None)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import leadsq
-from leadsq.client.config import base_url, resolve_connection
+from leadsq.client.client import connection_for
+from leadsq.client.hosts import base_url
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ def write_config(path, **values):
 
 def test_nothing_configured_names_every_place_looked_and_the_sandbox(clean_environment):
     with pytest.raises(leadsq.ConfigurationError) as caught:
-        resolve_connection()
+        connection_for()
     message = str(caught.value)
     for place in (
         "host=",
@@ -38,23 +39,26 @@ def test_nothing_configured_names_every_place_looked_and_the_sandbox(clean_envir
 
 
 def test_each_place_wins_over_the_ones_after_it(clean_environment, monkeypatch):
+    """A client resolves its connection once, on first use: each step makes a new one."""
     write_config(clean_environment, host="in21", access_key="file-access", secret_key="file-secret")
-    assert resolve_connection().api_url == "https://api-in21.leadsquared.com"
+    assert leadsq.Client().connection.api_url == "https://api-in21.leadsquared.com"
     monkeypatch.setenv("LSQ_HOST", "us11")
     monkeypatch.setenv("LSQ_ACCESS_KEY", "env-access")
-    connection = resolve_connection()
+    connection = leadsq.Client().connection
     assert (connection.api_url, connection.access_key, connection.secret_key) == (
         "https://api-us11.leadsquared.com",
         "env-access",
         "file-secret",
     )
     leadsq.configure(host="ca12", secret_key="settings-s")
-    connection = resolve_connection()
+    connection = leadsq.Client().connection
     assert (connection.api_url, connection.secret_key) == (
         "https://api-ca12.leadsquared.com",
         "settings-s",
     )
-    connection = resolve_connection(host="https://example.test/base/", secret_key="arg-secret")
+    connection = leadsq.Client(
+        host="https://example.test/base/", secret_key="arg-secret"
+    ).connection
     assert (connection.api_url, connection.secret_key) == (
         "https://example.test/base",
         "arg-secret",
@@ -63,7 +67,7 @@ def test_each_place_wins_over_the_ones_after_it(clean_environment, monkeypatch):
 
 def test_the_analytics_base_is_configured_apart_from_the_api_base(clean_environment, monkeypatch):
     monkeypatch.setenv("LSQ_ANALYTICS_URL", "analyticsapi-in21.leadsquared.com")
-    connection = resolve_connection(host="in21", access_key="access-key", secret_key="secret-key")
+    connection = connection_for(host="in21", access_key="access-key", secret_key="secret-key")
     assert connection.api_url == "https://api-in21.leadsquared.com"
     assert connection.analytics_url == "https://analyticsapi-in21.leadsquared.com"
 
@@ -102,7 +106,7 @@ def test_host_sandbox_reads_from_a_process_wide_sandbox(clean_environment, fresh
     first = leadsq.read_leadsquared(
         "distribution", host="sandbox", group_by="ProspectStage", progress=False
     )
-    again = resolve_connection(host="sandbox")
+    again = connection_for(host="sandbox")
     assert first.attrs["leadsq"]["host"] == again.analytics_url
     assert first.Count.sum() > 0
 

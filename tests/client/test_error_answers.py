@@ -12,7 +12,7 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 import leadsq
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.client.learnt import forget
 from leadsq.client.transport import transport_for
 from leadsq.contract import (
@@ -179,7 +179,7 @@ def test_the_sandboxs_input_error_is_one_call_in_either_status(status):
     # a Number field compared with text: the client sends what it is told by body=, and
     # the sandbox answers the real service's input error
     with Sandbox(leads=100, seed=3, rate_limit=None, input_error_status=status) as box:
-        transport = transport_for(resolve_connection(box.url, box.access_key, box.secret_key))
+        transport = transport_for(connection_for(box.url, box.access_key, box.secret_key))
         body = {
             "ReportFilter": {
                 "LeadFilters": [{"LookUpName": "Score", "SqlOperator": ">", "LookUpValue": "abc"}]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import leadsq
-from leadsq.client.config import base_url
+from leadsq.client.hosts import base_url
 from leadsq.contract import METADATA_PATHS
 from leadsq.errors import AuthenticationError, WrongHostError
 from leadsq.sandbox import Sandbox

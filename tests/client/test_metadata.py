@@ -20,7 +20,7 @@ import pytest
 import leadsq
 from leadsq.analysis.regroup import matching_users
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.notebook.widget_model import activity_options, user_options
 from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
@@ -39,9 +39,7 @@ def box(request) -> Iterator[Sandbox]:
 @pytest.fixture
 def connection(box, fresh_settings):
     leadsq.configure(rate_limit=(10_000, 1))
-    metadata.clear_cache()
-    yield resolve_connection(box.url, box.access_key, box.secret_key)
-    metadata.clear_cache()
+    yield connection_for(box.url, box.access_key, box.secret_key)
 
 
 def raw_users(box: Sandbox) -> pd.DataFrame:
@@ -107,7 +105,7 @@ def test_regroup_matches_the_users_the_server_matches(box, connection, user_filt
 
 def test_the_account_time_zone_is_asked_once_per_connection(box, connection):
     leadsq.configure(time_zone="account", rate_limit=(10_000, 1))
-    account = resolve_connection(box.url, box.access_key, box.secret_key)
+    account = connection_for(box.url, box.access_key, box.secret_key)
     path = "/v2/Authentication.svc/UserByAccessKey.Get"
     before = box.stats()["paths"].get(path, 0)
     first = leadsq.read_leadsquared(
@@ -122,11 +120,9 @@ def test_the_account_time_zone_is_asked_once_per_connection(box, connection):
 
 def test_the_account_zone_is_the_one_the_account_tells(fresh_settings):
     leadsq.configure(time_zone="account", rate_limit=(10_000, 1))
-    metadata.clear_cache()
     with Sandbox(leads=50, seed=2, anchor=ANCHOR, time_zone="UTC") as box:
-        connection = resolve_connection(box.url, box.access_key, box.secret_key)
+        connection = connection_for(box.url, box.access_key, box.secret_key)
         assert str(metadata.time_zone(connection)) == "UTC"
-    metadata.clear_cache()
 
 
 @pytest.fixture(scope="module", params=["DisplayName", "ActivityEventName", "mixed"])
@@ -139,9 +135,7 @@ def named_box(request) -> Iterator[Sandbox]:
 @pytest.fixture
 def named_connection(named_box, fresh_settings):
     leadsq.configure(rate_limit=(10_000, 1))
-    metadata.clear_cache()
-    yield resolve_connection(named_box.url, named_box.access_key, named_box.secret_key)
-    metadata.clear_cache()
+    yield connection_for(named_box.url, named_box.access_key, named_box.secret_key)
 
 
 def test_activity_types_have_one_name_column_whatever_the_key(named_box, named_connection):

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import leadsq
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.client.transport import transport_for
 
 ACCESS = "u$rSECRETACCESS0123456789"
@@ -70,10 +70,10 @@ def test_the_sandbox_keys_stay_out_of_a_whole_read(sandbox, auth, caplog, capsys
 
 def test_reprs_of_settings_connection_transport_and_sandbox_hide_keys(sandbox, fresh_settings):
     leadsq.configure(access_key=ACCESS, secret_key=SECRET)
-    connection = resolve_connection(host=sandbox.url)
+    connection = connection_for(host=sandbox.url)
     assert connection.access_key == ACCESS
     for text in (
-        repr(leadsq.client.config.settings),
+        repr(leadsq.settings),
         repr(connection),
         repr(transport_for(connection)),
     ):
@@ -88,7 +88,7 @@ def test_a_key_shorter_than_eight_characters_is_refused(fresh_settings) -> None:
         {"access_key": ACCESS, "secret_key": "x1"},
     ):
         with pytest.raises(leadsq.ConfigurationError) as caught:
-            resolve_connection(host="https://127.0.0.1:9", **keys)
+            connection_for(host="https://127.0.0.1:9", **keys)
         name = "access_key" if keys["access_key"] == "x" else "secret_key"
         assert str(caught.value) == (
             f"{name}: shorter than 8 characters, so not a LeadSquared key; copy the whole key "
@@ -97,7 +97,7 @@ def test_a_key_shorter_than_eight_characters_is_refused(fresh_settings) -> None:
 
 
 def test_keys_are_masked_as_whole_keys_only(fresh_settings) -> None:
-    connection = resolve_connection(
+    connection = connection_for(
         host="https://127.0.0.1:9", access_key="Mx-12345", secret_key=SECRET
     )
     redact = transport_for(connection).redact

@@ -9,7 +9,7 @@ import pytest
 import leadsq
 from leadsq import UnknownValueWarning
 from leadsq.client import metadata
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 
 
 def test_a_select_value_outside_the_options_warns_with_its_close_match(read) -> None:
@@ -55,7 +55,7 @@ def test_an_unknown_user_warns_with_its_close_match(read, users) -> None:
 
 
 def test_activity_types_may_be_named(read, sandbox) -> None:
-    connection = resolve_connection(sandbox.url, sandbox.access_key, sandbox.secret_key)
+    connection = connection_for(sandbox.url, sandbox.access_key, sandbox.secret_key)
     types = metadata.activity_types(connection)
     code = dict(zip(types["Name"], types["ActivityEvent"].astype(int), strict=True))
     by_name = read("not_contacted", activities=["meeting", "Field Visit", 21])

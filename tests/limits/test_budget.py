@@ -68,7 +68,7 @@ def test_usage_agrees_with_the_sandbox_count_across_processes(store, access_key,
         assert read_ids(reader) == frame.ProspectAutoId.tolist() == list(range(1, 301))
         counted = calls(box)
         seen = leadsq.usage(access_key, host=box.url)
-        name = leadsq.client.limits.fingerprint(access_key, box.url)
+        name = leadsq.client.limits.stores.fingerprint(access_key, box.url)
     row = seen.loc[name]
     assert row.today_calls == counted == 2 * 11
     assert 0 < row.window_calls <= row.window_limit == 5

@@ -61,9 +61,7 @@ def test_a_later_run_that_fails_part_way_is_read_again_with_nothing_lost_or_dupl
     past_this_second()
     leadsq.configure(max_retries=0)
     with pytest.raises(leadsq.ServerError):
-        leadsq.sync(
-            store, columns=COLUMNS, format=format, page_size=20, lag=0, **keys_of(faulty)
-        )
+        leadsq.sync(store, columns=COLUMNS, format=format, page_size=20, lag=0, **keys_of(faulty))
     runs = leadsq.sync_runs(store, format=format)
     assert list(runs.run) == [1]
     leadsq.configure(max_retries=12)

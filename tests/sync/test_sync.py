@@ -33,9 +33,7 @@ def test_a_later_run_reads_only_what_changed_and_ends_equal_to_a_full_read(
     past_this_second()
     changed = set(touched.modified) - set(made.created)
     before = calls()
-    second = leadsq.sync(
-        store, columns=COLUMNS, format=format, page_size=PAGE, lag=0, **keys
-    )
+    second = leadsq.sync(store, columns=COLUMNS, format=format, page_size=PAGE, lag=0, **keys)
     spent = calls() - before
     run = second.attrs["leadsq_sync"]
     assert (run["new"], run["changed"], run["removed"]) == (150, len(changed), 0)
@@ -105,9 +103,7 @@ def test_a_store_holding_another_query_is_refused_before_any_call(box, keys, cal
     with pytest.raises(leadsq.QueryError, match="another query"):
         leadsq.sync(store, columns=COLUMNS, where="Score > 3", lag=0, **keys)
     assert calls() == before
-    other = leadsq.sync(
-        store, table="scored", columns=COLUMNS, where="Score > 3", lag=0, **keys
-    )
+    other = leadsq.sync(store, table="scored", columns=COLUMNS, where="Score > 3", lag=0, **keys)
     assert (other.Score > 3).all()
 
 

@@ -83,7 +83,7 @@ def test_an_absurd_total_ends_at_the_first_short_page_instead_of_paging_for_ever
 
     assert "promises more" in str(caught.value)
     assert caught.value.rows_received == LEADS
-    workers = leadsq.client.config.settings.read_workers
+    workers = leadsq.settings.read_workers
     assert calls(box) - before <= LEADS // PAGE + 1 + workers
 
 

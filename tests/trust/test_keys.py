@@ -9,7 +9,7 @@ import types
 import pytest
 
 import leadsq
-from leadsq.client.config import resolve_connection
+from leadsq.client.client import connection_for
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect
 
@@ -31,7 +31,7 @@ def test_a_key_read_with_its_newline_is_stripped_and_works(box):
 def test_a_key_holding_what_no_key_holds_is_refused_without_showing_it(box, inside, kind):
     secret = f"SECRET{inside}part-of-a-real-key"
     with pytest.raises(leadsq.ConfigurationError) as caught:
-        resolve_connection(box.url, box.access_key, secret)
+        connection_for(box.url, box.access_key, secret)
 
     message = str(caught.value)
     assert f"secret_key holds {kind} at character 7" in message
@@ -79,8 +79,8 @@ def test_a_config_file_open_to_others_is_warned_of(box, tmp_path, monkeypatch):
     monkeypatch.setenv("LSQ_CONFIG", str(path))
 
     with pytest.warns(UserWarning, match=r"open to other users \(mode -rw-r--r--\).*chmod 600"):
-        connection = resolve_connection()
+        connection = connection_for()
 
     assert connection.analytics_url == box.url
     path.chmod(0o600)
-    resolve_connection()  # no warning: warnings are errors in the tests
+    connection_for()  # no warning: warnings are errors in the tests

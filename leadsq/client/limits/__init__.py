@@ -15,9 +15,3 @@ owns the whole window and the service answers 429s.
 """
 
 from __future__ import annotations
-
-from leadsq.client.limits.shared import SharedLimit, limit_for
-from leadsq.client.limits.stores import fingerprint
-from leadsq.client.limits.usage import usage
-
-__all__ = ["SharedLimit", "fingerprint", "limit_for", "usage"]

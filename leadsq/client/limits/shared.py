@@ -32,7 +32,7 @@ from leadsq.client.limits.stores import Store, fingerprint, store_for, utc_day
 from leadsq.errors import BudgetExceededError, DailyLimitError
 
 if TYPE_CHECKING:
-    from leadsq.client.config import Connection
+    from leadsq.client.connection import Connection
 
 __all__ = ["COOLDOWN_SHARE", "COOLDOWN_WINDOWS", "SharedLimit", "limit_for"]
 

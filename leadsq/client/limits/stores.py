@@ -38,12 +38,13 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from pyrate_limiter import AbstractBucket, InMemoryBucket, Rate, RateItem, SQLiteBucket
-
 from leadsq.errors import ConfigurationError
+
+if TYPE_CHECKING:  # pyrate-limiter loads with the first store
+    from pyrate_limiter import AbstractBucket, Rate
 
 __all__ = [
     "STORE_KINDS",
@@ -84,6 +85,8 @@ class Store(ABC):
 
     def __init__(self, key_fingerprint: str) -> None:
         self.fingerprint = key_fingerprint
+        from pyrate_limiter import Rate
+
         self.bucket: AbstractBucket = self._make_bucket([Rate(1, 1000)])
         self._leaked_at = 0
 
@@ -135,6 +138,8 @@ class Store(ABC):
             self.bucket.leak(now)
             self._leaked_at = now
         self.bucket.rates = [rate]
+        from pyrate_limiter import RateItem
+
         item = RateItem(_NAME, now)
         if self.bucket.put(item):
             return 0
@@ -152,6 +157,8 @@ class MemoryStore(Store):
         super().__init__(key_fingerprint)
 
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
+        from pyrate_limiter import InMemoryBucket
+
         return InMemoryBucket(rates)
 
     def locked(self) -> AbstractContextManager[Any]:
@@ -200,6 +207,8 @@ class FileStore(Store):
             self._db.commit()
 
     def _make_bucket(self, rates: list[Rate]) -> AbstractBucket:
+        from pyrate_limiter import SQLiteBucket
+
         return SQLiteBucket.init_from_file(
             rates, table="calls", db_path=str(self.path), use_file_lock=True
         )

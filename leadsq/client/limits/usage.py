@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from leadsq.client import config
+from leadsq.client.client import current_settings
+from leadsq.client.hosts import base_url
 from leadsq.client.limits.stores import fingerprint, known_stores, store_for, utc_day
 from leadsq.errors import ConfigurationError
 
@@ -44,7 +45,7 @@ def usage(
     fingerprint
     3f9a0c2e71d4b8a5            25            25         1412          <NA>            NaT
     """
-    current = config.settings
+    current = current_settings()
     spec = store or current.rate_limit_store
     calls, window = current.rate_limit
     if access_key is not None:
@@ -52,7 +53,7 @@ def usage(
             raise ConfigurationError(
                 "usage(access_key=...) needs host=: limits are kept per key and host"
             )
-        stores = [store_for(spec, fingerprint(access_key, config.base_url(host)))]
+        stores = [store_for(spec, fingerprint(access_key, base_url(host)))]
     else:
         stores = known_stores(spec)
     rows = []

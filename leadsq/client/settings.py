@@ -1,83 +1,32 @@
-"""Settings, hosts and credentials, resolved in one documented order.
+"""Settings: how a client calls the service (limits, retries, timeouts, paths, caching).
 
-Each setting is taken from the first of these places that has it:
-
-1. the arguments of the call (``host=``, ``access_key=``, ``secret_key=``, ...);
-2. the in-process settings object, :data:`leadsq.settings` (``leadsq.configure(...)``);
-3. the environment: ``LSQ_HOST``, ``LSQ_ACCESS_KEY``, ``LSQ_SECRET_KEY``,
-   ``LSQ_ANALYTICS_URL``;
-4. the config file: ``$LSQ_CONFIG``, else ``~/.config/leadsq/config.ini``, section
-   ``[leadsq]`` (keys ``host``, ``access_key``, ``secret_key``, ``analytics_url``).
-
-``host`` takes a region code (``us11``, ``in21``, ``in22``, ``ir31``, ``ca12``, ``me61``,
-``sg``), a host name (``api-us11.leadsquared.com``) or a base URL (``https://...``,
-``http://127.0.0.1:8765``); ``"auto"`` to ask ``UserByAccessKey.Get`` which host serves
-the keys' account (once per key pair, :func:`leadsq.client.account.discover_host`); or
-``"sandbox"`` for a process-wide sandbox started on demand. Nothing configured is an error naming every place looked; there is never a
-silent fallback to fake data.
+Each :class:`~leadsq.Client` holds one frozen :class:`Settings`. Connection defaults
+(``host``, keys) are settings too; where the connection comes from when they are not set
+is :mod:`leadsq.client.connection`'s rule.
 """
 
 from __future__ import annotations
 
-import atexit
-import configparser
-import dataclasses
-import os
-import stat
-import threading
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
+from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from leadsq.client.hosts import DEFAULT_HOST
 from leadsq.client.limits.stores import check_store
 from leadsq.contract import (
     ENDPOINT_PATHS,
     EXCEPTION_TYPES,
     INPUT_ERROR_TYPES,
     METADATA_PATHS,
-    did_you_mean,
 )
 from leadsq.errors import ConfigurationError
 
-__all__ = [
-    "MIN_KEY_LENGTH",
-    "REGIONS",
-    "Connection",
-    "Secret",
-    "Settings",
-    "checked_key",
-    "configure",
-    "masked",
-    "resolve_connection",
-    "settings",
-    "zone_named",
-]
+__all__ = ["AUTH_FORMS", "AUTO", "UNSET", "Settings", "zone_named"]
 
-REGIONS: dict[str, str] = {
-    "sg": "api.leadsquared.com",
-    "us11": "api-us11.leadsquared.com",
-    "in21": "api-in21.leadsquared.com",
-    "in22": "api-in22.leadsquared.com",
-    "ir31": "api-ir31.leadsquared.com",
-    "ca12": "api-ca12.leadsquared.com",
-    "me61": "api-me61.leadsquared.com",
-}
-DEFAULT_HOST = REGIONS["sg"]
-ENVIRONMENT = {
-    "host": "LSQ_HOST",
-    "access_key": "LSQ_ACCESS_KEY",
-    "secret_key": "LSQ_SECRET_KEY",
-    "analytics_url": "LSQ_ANALYTICS_URL",
-}
-SANDBOX = "sandbox"
 AUTO = "auto"
 AUTH_FORMS = ("auto", "headers", "query")
-MIN_KEY_LENGTH = 8
-"""Shorter keys are refused: no real key is, and masking one would mask parts of words."""
 
 
 class _Unset:
@@ -90,9 +39,12 @@ class _Unset:
 UNSET: Any = _Unset()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
-    """Process-wide settings; the module-level :data:`settings` is the one in use.
+    """How a :class:`~leadsq.Client` calls the service: frozen, so a client's settings
+    never change under it. ``leadsq.settings`` is the default client's; ``leadsq.configure``
+    gives that client new ones, and ``dataclasses.replace`` (or ``Client(**changes)``) makes
+    others.
 
     Every point the contract marks [ours] or [seen] is a setting here, because the
     real service may differ from the sandbox.
@@ -215,7 +167,7 @@ class Settings:
     workers: int | None = None
     page_size: int | None = None
     auth: str = AUTO
-    paths: dict[str, str | None] = field(
+    paths: Mapping[str, str | None] = field(
         default_factory=lambda: {
             "distribution": ENDPOINT_PATHS["distribution"][0],
             "not_contacted": None,
@@ -232,6 +184,7 @@ class Settings:
 
     def __post_init__(self) -> None:
         _check_settings(self)
+        object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))  # read-only too
 
     @property
     def read_workers(self) -> int:
@@ -325,263 +278,3 @@ def zone_named(name: str) -> ZoneInfo:
             f"time_zone {name!r} is not a time zone: use 'UTC', 'account' or an IANA name "
             "such as 'Asia/Kolkata'"
         ) from None
-
-
-settings = Settings()
-_settings_lock = threading.Lock()
-
-
-def configure(**changes: Any) -> Settings:
-    """Change the process-wide :data:`settings`; return them.
-
-    ``paths`` is merged into the current paths: ``configure(paths={"not_contacted":
-    "/Leads/LeadsNotContacted"})`` sets that one path.
-
-    Examples
-    --------
-    >>> import leadsq
-    >>> leadsq.configure(host="us11", rate_limit=(10, 5))  # doctest: +SKIP
-    """
-    global settings
-    names = {f.name for f in dataclasses.fields(Settings)}
-    unknown = sorted(set(changes) - names)
-    if unknown:
-        raise ConfigurationError(
-            f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
-        )
-    with _settings_lock:
-        if changes.get("paths") is not None:
-            changes["paths"] = {**settings.paths, **changes["paths"]}
-        settings = dataclasses.replace(settings, **changes)
-    return settings
-
-
-class Secret(str):
-    """A key: a string everywhere it is used, masked wherever it is shown by ``repr``
-    (a traceback's locals, ``pytest -l``, Sentry, a debugger's variables)."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-
-def masked(value: str | None) -> str | None:
-    """``value`` as a :class:`Secret` (unchecked), or ``None``."""
-    return None if value is None else Secret(value)
-
-
-def checked_key(name: str, value: object) -> Secret:
-    """``value`` without surrounding whitespace (a key read from a file ends in a newline),
-    as a :class:`Secret`.
-
-    Raises
-    ------
-    ConfigurationError
-        For an empty key, one holding whitespace, a control or a non-ASCII character (the
-        message says which and where, never the key), or one shorter than
-        :data:`MIN_KEY_LENGTH` characters.
-    """
-    text = value.strip() if isinstance(value, str) else value
-    if not isinstance(text, str) or not text:
-        raise ConfigurationError(f"{name} must be a non-empty string")
-    for position, character in enumerate(text, 1):
-        if " " < character < "\x7f":
-            continue
-        kind = (
-            "whitespace"
-            if character.isspace()
-            else "a control character"
-            if character < " " or character == "\x7f"
-            else "a non-ASCII character"
-        )
-        raise ConfigurationError(
-            f"{name} holds {kind} at character {position} of {len(text)}: keys are printable "
-            "ASCII (was something pasted or read along with it?); the key is not shown"
-        )
-    if len(text) < MIN_KEY_LENGTH:  # no real key is; masking one would mask parts of words
-        raise ConfigurationError(
-            f"{name}: shorter than {MIN_KEY_LENGTH} characters, so not a LeadSquared key; "
-            "copy the whole key from Settings > API and Webhooks"
-        )
-    return Secret(text)
-
-
-@dataclass(frozen=True)
-class Connection:
-    """Where and as whom to call: base URLs and keys (the keys never show in a repr;
-    they are checked and stripped by :func:`checked_key` when a connection is made)."""
-
-    api_url: str
-    analytics_url: str
-    access_key: str = field(repr=False)
-    secret_key: str = field(repr=False)
-    settings: Settings = field(repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "access_key", checked_key("access_key", self.access_key))
-        object.__setattr__(self, "secret_key", checked_key("secret_key", self.secret_key))
-
-    @property
-    def host(self) -> str:
-        """The analytics base URL, for provenance."""
-        return self.analytics_url
-
-    def quick(self) -> Connection:
-        """This connection for a look-up that must not keep a user waiting (owner names
-        for a plot, the form's lists): one attempt, no retry, short timeouts and deadline.
-        Its failure is the caller's to show, with what it can do without the answer."""
-        hasty = dataclasses.replace(
-            self.settings,
-            max_retries=0,
-            max_retry_seconds=0.0,
-            timeout=(3.0, 10.0),
-            call_deadline=10.0,
-        )
-        return dataclasses.replace(self, settings=hasty)
-
-
-def base_url(host: str) -> str:
-    """Turn a region code, host name or base URL into a base URL without a trailing slash.
-
-    Raises
-    ------
-    ConfigurationError
-        If ``host`` is none of those.
-    """
-    text = host.strip()
-    if text.lower() in REGIONS:
-        return f"https://{REGIONS[text.lower()]}"
-    if "://" in text:
-        parts = urlsplit(text)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise ConfigurationError(f"host {host!r} is not an http(s) URL")
-        return text.rstrip("/")
-    hint = did_you_mean(text, REGIONS) if "." not in text else ""
-    if hint:  # a bare name close to a region code is a typo, not a host of the network
-        raise ConfigurationError(f"host {host!r} is not a region code ({', '.join(REGIONS)}){hint}")
-    if text and all(part and part.replace("-", "").isalnum() for part in text.split(".")):
-        return f"https://{text}"
-    raise ConfigurationError(
-        f"host {host!r} is not a region code ({', '.join(REGIONS)}), a host name or a base URL"
-    )
-
-
-_sandbox: Any = None
-
-
-def shared_sandbox() -> Any:
-    """The process-wide sandbox behind ``host="sandbox"``, started on first use."""
-    global _sandbox
-    with _settings_lock:
-        if _sandbox is None:
-            from leadsq.sandbox import Sandbox
-
-            _sandbox = Sandbox()
-            _sandbox.start()
-            atexit.register(_close_shared_sandbox)
-        return _sandbox
-
-
-def _close_shared_sandbox() -> None:
-    """Stop the shared sandbox and close its database before the interpreter goes."""
-    global _sandbox
-    if _sandbox is not None:
-        _sandbox.stop()
-        _sandbox.store.close()
-        _sandbox = None
-
-
-def _config_file() -> Path:
-    return Path(os.environ.get("LSQ_CONFIG", "~/.config/leadsq/config.ini")).expanduser()
-
-
-def _from_file(path: Path) -> Mapping[str, str]:
-    if not path.is_file():
-        return {}
-    mode = path.stat().st_mode
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        # as libpq for ~/.pgpass: the file holds keys, so only its owner may touch it
-        warnings.warn(
-            f"config file {path} is open to other users (mode {stat.filemode(mode)}) and "
-            f"holds keys: run chmod 600 {path}",
-            UserWarning,
-            stacklevel=4,
-        )
-    parser = configparser.ConfigParser()
-    try:
-        parser.read(path, encoding="utf-8")
-    except configparser.Error as exc:
-        raise ConfigurationError(f"config file {path} cannot be read: {exc.message}") from None
-    return dict(parser["leadsq"]) if parser.has_section("leadsq") else {}
-
-
-def resolve_connection(
-    host: str | None = None,
-    access_key: str | None = None,
-    secret_key: str | None = None,
-    analytics_url: str | None = None,
-) -> Connection:
-    """Resolve host, analytics base and keys in the documented order.
-
-    Parameters
-    ----------
-    host, access_key, secret_key, analytics_url : str, optional
-        Explicit values; each wins over every other place.
-
-    Returns
-    -------
-    Connection
-
-    Raises
-    ------
-    ConfigurationError
-        Naming every place looked when a host or a key is missing; for a key shorter
-        than :data:`MIN_KEY_LENGTH` characters.
-    """
-    access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
-    current = settings
-    path = _config_file()
-    places = [
-        {
-            "host": host,
-            "access_key": access_key,
-            "secret_key": secret_key,
-            "analytics_url": analytics_url,
-        },
-        {name: getattr(current, name) for name in ENVIRONMENT},
-        {name: os.environ.get(variable) for name, variable in ENVIRONMENT.items()},
-        _from_file(path),
-    ]
-    chosen = {name: next((p[name] for p in places if p.get(name)), None) for name in ENVIRONMENT}
-    chosen.update(access_key=masked(chosen["access_key"]), secret_key=masked(chosen["secret_key"]))
-    if chosen["host"] and chosen["host"].strip().lower() == SANDBOX:
-        box = shared_sandbox()
-        chosen.update(host=box.url, access_key=box.access_key, secret_key=box.secret_key)
-    missing = [name for name in ("host", "access_key", "secret_key") if not chosen[name]]
-    if missing:
-        raise ConfigurationError(
-            f"No {' or '.join(missing)} configured. Looked in: the arguments "
-            f"(host=, access_key=, secret_key=); leadsq.settings (leadsq.configure(...)); "
-            f"the environment ({', '.join(ENVIRONMENT[m] for m in missing)}); "
-            f"the config file {path} (section [leadsq]). "
-            'To try leadsq without an account, pass host="sandbox" (or set LSQ_HOST=sandbox) '
-            "to use the built-in sandbox server."
-        )
-    host, access, secret = (str(chosen[name]) for name in ("host", "access_key", "secret_key"))
-    if host.strip().lower() == AUTO:
-        from leadsq.client.account import (
-            account_for,
-        )  # the account module calls through a Transport
-
-        api_url = account_for(access, secret).api_url
-    else:
-        api_url = base_url(host)
-    analytics = base_url(chosen["analytics_url"]) if chosen["analytics_url"] else api_url
-    return Connection(
-        api_url=api_url,
-        analytics_url=analytics,
-        access_key=access,
-        secret_key=secret,
-        settings=current,
-    )
