@@ -46,7 +46,7 @@ import leadsq
 from leadsq import frames
 from leadsq.client import metadata
 from leadsq.client.client import connection_for
-from leadsq.client.reader import read_report
+from leadsq.client.reading import read_report
 from leadsq.client.transport import Answer, transport_for
 from leadsq.contract import parse_report
 from leadsq.query.build import DEFAULT_COLUMNS

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from leadsq.client.client import Client, configure
     from leadsq.client.limits.usage import usage
     from leadsq.client.lists import activity_types, fields, users
-    from leadsq.client.reader import DriftWarning, last_partial, read_leadsquared
+    from leadsq.client.reader import read_leadsquared
+    from leadsq.client.reading import DriftWarning, last_partial
     from leadsq.client.settings import Settings
     from leadsq.client.sync import ReconcileWarning, sync, sync_runs
     from leadsq.errors import (
@@ -70,8 +71,8 @@ _PUBLIC = {  # name: the module that owns it, imported on first use
     "activity_types": "leadsq.client.lists",
     "fields": "leadsq.client.lists",
     "users": "leadsq.client.lists",
-    "DriftWarning": "leadsq.client.reader",
-    "last_partial": "leadsq.client.reader",
+    "DriftWarning": "leadsq.client.reading",
+    "last_partial": "leadsq.client.reading",
     "read_leadsquared": "leadsq.client.reader",
     "Settings": "leadsq.client.settings",
     "ReconcileWarning": "leadsq.client.sync",
@@ -196,22 +197,18 @@ def _lsq(frame: pd.DataFrame) -> Any:
     return LeadsqAccessor(frame)
 
 
-def _read_leadsquared(*args: Any, **kwargs: Any) -> Any:
-    from leadsq.client.reader import read_leadsquared
+def _register_reader() -> None:
+    from leadsq.client.reader import read_leadsquared  # a light module: HTTP loads on use
 
-    return read_leadsquared(*args, **kwargs)
-
-
-def _register_with_pandas() -> None:
-    pd.api.extensions.register_dataframe_accessor("lsq")(_lsq)
     existing = getattr(pd, "read_leadsquared", None)
-    if existing is None or getattr(existing, "__module__", "").startswith("leadsq"):
-        pd.read_leadsquared = _read_leadsquared
-    else:
+    if existing is None:
+        pd.read_leadsquared = read_leadsquared
+    elif existing is not read_leadsquared:
         warnings.warn(
             "pd.read_leadsquared is already taken by another package; use leadsq.read_leadsquared",
             stacklevel=2,
         )
 
 
-_register_with_pandas()
+pd.api.extensions.register_dataframe_accessor("lsq")(_lsq)
+_register_reader()

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from leadsq.analysis import regroup as _regroup
-from leadsq.client import metadata, reader
+from leadsq.client import metadata, refresh
 from leadsq.client.checks import warn_user
-from leadsq.client.reader import connection_of
+from leadsq.client.refresh import connection_of
 from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
 from leadsq.frames import frame_change, frame_identity
@@ -340,7 +340,7 @@ class LeadsqAccessor:
                 "would return the read's rows, not this frame's: refresh the frame the read "
                 "returned, then apply the same pandas steps"
             )
-        frame = reader.read_again(p.raw, client=client, progress=progress)
+        frame = refresh.read_again(p.raw, client=client, progress=progress)
         for step in p.steps:
             frame = getattr(frame.lsq, step["method"])(**step["args"])
         return frame

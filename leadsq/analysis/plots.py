@@ -43,7 +43,7 @@ from leadsq.analysis.accessor import (
 )
 from leadsq.analysis.regroup import days_since
 from leadsq.client import metadata
-from leadsq.client.reader import connection_of
+from leadsq.client.refresh import connection_of
 from leadsq.contract import Report
 from leadsq.errors import LeadsqError
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 
 from leadsq.client.client import Client, client_for
 from leadsq.client.connection import Connection
-from leadsq.client.reader import DriftWarning, read_report
+from leadsq.client.reading import DriftWarning, read_report
 from leadsq.client.sync_store import FORMATS, KEY, open_store
 from leadsq.contract import (
     DateFilter,

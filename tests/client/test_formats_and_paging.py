@@ -141,7 +141,7 @@ def test_a_notebook_s_progress_bar_leaves_no_widget_behind(read, monkeypatch, ca
     from ipywidgets.widgets.widget import _instances as live_widgets  # ipywidgets 8
     from tqdm.notebook import tqdm as notebook_tqdm
 
-    monkeypatch.setattr("leadsq.client.reader.tqdm", notebook_tqdm)  # what tqdm.auto is in Jupyter
+    monkeypatch.setattr("leadsq.client.reading.tqdm", notebook_tqdm)  # what tqdm.auto is in Jupyter
     before = set(live_widgets)
     frame = read("distribution", columns=["ProspectID"], progress=True, page_size=500)
     assert len(frame) > 500

@@ -18,7 +18,7 @@ def test_a_taken_name_is_left_alone_with_a_warning(monkeypatch):
 
     monkeypatch.setattr(pd, "read_leadsquared", other_reader, raising=False)
     with pytest.warns(UserWarning, match="already taken"):
-        leadsq._register_pandas_reader()
+        leadsq._register_reader()
     assert pd.read_leadsquared is other_reader
 
 
