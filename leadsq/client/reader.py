@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from leadsq.client.connection import ConnectionArguments
+    from leadsq.query.arguments import FilterLike, UserFilterLike
+    from leadsq.query.dates import DateRangeLike
 
 __all__ = ["FORMATS", "read_leadsquared"]
 
@@ -36,13 +38,13 @@ def read_leadsquared(
     endpoint: str,
     where: str | None = None,
     *,
-    filters: Sequence[Any] | None = None,
+    filters: Sequence[FilterLike] | None = None,
     users: str | Sequence[str] | None = None,
-    user_filter: Any = None,
+    user_filter: UserFilterLike | None = None,
     activities: int | str | Sequence[int | str] | None = None,
-    created: Any = None,
-    modified: Any = None,
-    activity_window: Any = None,
+    created: DateRangeLike | None = None,
+    modified: DateRangeLike | None = None,
+    activity_window: DateRangeLike | None = None,
     columns: str | Sequence[str] | None = None,
     group_by: str | None = None,
     aggregate: str = "count",
