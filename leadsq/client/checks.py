@@ -26,7 +26,7 @@ from leadsq.client import metadata
 from leadsq.client.config import Connection
 from leadsq.contract import Report, did_you_mean
 from leadsq.errors import QueryError
-from leadsq.notebook.widget_model import fields_from_metadata
+from leadsq.notebook.form_fields import fields_from_metadata
 
 __all__ = ["UnknownValueWarning", "activity_codes", "names_in", "warn_unknown_values"]
 

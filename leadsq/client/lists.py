@@ -11,7 +11,7 @@ import pandas as pd
 
 from leadsq.client import metadata
 from leadsq.client.config import resolve_connection
-from leadsq.notebook.widget_model import fields_from_metadata
+from leadsq.notebook.form_fields import fields_from_metadata
 
 __all__ = ["activity_types", "fields", "users"]
 

@@ -377,11 +377,11 @@ def test_all_rows_is_a_checkbox_and_a_number_typed_unticks_it(builder) -> None:
 
 
 def test_ids_are_shortened_in_the_display_only(builder) -> None:
-    from leadsq.notebook.widget import _readable
+    from leadsq.notebook.form_view import readable
 
     builder._columns.value = ("ProspectID", "OwnerId", "FirstName")
     frame = builder.run()
-    shown = _readable(frame)
+    shown = readable(frame)
     assert list(shown.columns) == ["ProspectID", "OwnerId", "OwnerName", "FirstName"]
     assert shown["ProspectID"].iloc[0] == frame["ProspectID"].iloc[0][:8] + "…"
     assert shown["OwnerId"].iloc[0] == frame["OwnerId"].iloc[0][:8] + "…"
