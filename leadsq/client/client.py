@@ -25,7 +25,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from leadsq.client.connection import Connection, masked, resolve_connection
+from leadsq.client.connection import Connection, hasty, masked, resolve_connection
 from leadsq.client.learnt import key_digest
 from leadsq.client.settings import Settings
 from leadsq.errors import ConfigurationError, QueryError
@@ -91,6 +91,7 @@ class Client:
         self._connection: Connection | None = None
         self._transports: dict[int, tuple[Settings, Transport]] = {}
         self._fetched: dict[str, Any] = {}
+        self._hasty: dict[int, tuple[Settings, Settings]] = {}
         self._closed = False
         _live.add(self)
 
@@ -152,6 +153,16 @@ class Client:
                 held = (connection.settings, Transport(connection, session=self._session))
                 self._transports[id(connection.settings)] = held
             return held[1]
+
+    def quick(self, connection: Connection) -> Connection:
+        """``connection`` on quick settings (:meth:`Connection.quick`), the same settings
+        object each time, so quick look-ups share one transport."""
+        with self._lock:
+            held = self._hasty.get(id(connection.settings))
+            if held is None or held[0] is not connection.settings:
+                held = (connection.settings, hasty(connection.settings))
+                self._hasty[id(connection.settings)] = held
+            return dataclasses.replace(connection, settings=held[1])
 
     def fetched(self, name: str, fetch: Callable[[], T]) -> T:
         """``fetch()``'s answer for ``name``, asked once for the life of the client (the
@@ -327,12 +338,16 @@ def connection_for(
 
 
 def clients_of_account(account: str) -> Iterator[Client]:
-    """The open clients, default first, whose connection is resolved and reads
-    ``account`` (a fingerprint, :attr:`Connection.account`)."""
-    for client in [*_default, *_named.values(), *list(_live)]:
-        resolved = client._connection
-        if not client._closed and resolved is not None and resolved.account == account:
-            yield client
+    """The open clients, default first, that read ``account`` (a fingerprint,
+    :attr:`Connection.account`) now: made for it, and still resolving to it."""
+    for client in dict.fromkeys([*_default, *_named.values(), *list(_live)]):
+        if client._closed or client._connection is None or client._connection.account != account:
+            continue  # never read it
+        try:
+            if client.connection.account == account:  # the environment may have changed
+                yield client
+        except ConfigurationError:
+            continue
 
 
 @atexit.register

@@ -83,6 +83,13 @@ class Secret(str):
         return "Secret('***')"
 
 
+def hasty(settings: Settings) -> Settings:
+    """``settings`` for a quick look-up: one attempt, no retry, short timeouts."""
+    return dataclasses.replace(
+        settings, max_retries=0, max_retry_seconds=0.0, timeout=(3.0, 10.0), call_deadline=10.0
+    )
+
+
 def masked(value: str | None) -> str | None:
     """``value`` as a :class:`Secret` (unchecked), or ``None``."""
     return None if value is None else Secret(value)
@@ -171,15 +178,11 @@ class Connection:
     def quick(self) -> Connection:
         """This connection for a look-up that must not keep a user waiting (owner names
         for a plot, the form's lists): one attempt, no retry, short timeouts and deadline.
-        Its failure is the caller's to show, with what it can do without the answer."""
-        hasty = dataclasses.replace(
-            self.settings,
-            max_retries=0,
-            max_retry_seconds=0.0,
-            timeout=(3.0, 10.0),
-            call_deadline=10.0,
-        )
-        return dataclasses.replace(self, settings=hasty)
+        Its failure is the caller's to show, with what it can do without the answer. A
+        client's quick connections share one transport."""
+        if self.client is not None:
+            return self.client.quick(self)
+        return dataclasses.replace(self, settings=hasty(self.settings))
 
     @property
     def account(self) -> str:

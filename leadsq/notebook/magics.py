@@ -20,8 +20,12 @@ usual (``--created "{window}"``) and split with a shell's quoting rules.
 With a name first (``%%leadsquared neglected``) the frame is stored in that variable and
 nothing is shown; without one the frame is the cell's result. A failed query prints one
 line, e.g. ``QueryError: filters[0]: ...``, and fails the cell, without a traceback.
-Keys are never options: they come from ``leadsq.configure``, the ``LSQ_*`` environment
-or the config file (see :mod:`leadsq.client.connection`).
+The options are :func:`leadsq.read_leadsquared`'s arguments, named as it names them with
+``-`` for ``_`` (``--aggregate-field``, ``--response-format``, ``--no-progress``), except
+those the cell holds (``where``, ``filters``, ``body``, ``user_filter``: write them in the
+cell), ``chunksize`` (a cell's result is one frame) and the keys. Keys are never options:
+they come from ``leadsq.configure``, the ``LSQ_*`` environment or the config file (see
+:mod:`leadsq.client.connection`).
 
 ``%%leadsquared --help`` (or ``%leadsquared --help``) prints the options.
 ``%leadsquared_builder [-e ENDPOINT] [--host HOST]`` shows a
@@ -33,6 +37,7 @@ stays light.
 
 from __future__ import annotations
 
+import argparse
 import json
 import keyword
 import re
@@ -97,9 +102,20 @@ _CELL_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
     (("--created",), {"help": 'Created in this range, e.g. "last 30 days".'}),
     (("--modified",), {"help": 'Modified in this range, e.g. "2026-01-01..2026-03-31".'}),
     (("--activity-window",), {"help": "not_contacted: when an activity counts as contact."}),
-    (("--format",), {"default": "json", "help": "Response format asked for: json or csv."}),
+    (
+        ("--response-format",),
+        {"default": "json", "help": "Response format asked for: json (default) or csv."},
+    ),
+    (("--page-size",), {"type": int, "help": "Rows per request (default: as configured)."}),
     (("--max-results",), {"type": int, "help": "Read at most this many rows."}),
-    (("--no-progress",), {"action": "store_true", "help": "Hide the progress bar."}),
+    (
+        ("--progress",),
+        {
+            "action": argparse.BooleanOptionalAction,
+            "default": True,
+            "help": "Show a progress bar (default); --no-progress hides it.",
+        },
+    ),
     (
         ("--cache",),
         {
@@ -270,6 +286,7 @@ def _read_arguments(args: Any, cell: str, namespace: Mapping[str, Any]) -> dict[
         "created": args.created,
         "modified": args.modified,
         "activity_window": args.activity_window,
+        "page_size": args.page_size,
         "max_results": args.max_results,
         "host": args.host,
         "analytics_url": args.analytics_url,
@@ -283,8 +300,8 @@ def _read_arguments(args: Any, cell: str, namespace: Mapping[str, Any]) -> dict[
         "endpoint": args.endpoint,
         **query,
         **arguments,
-        "response_format": args.format,
-        "progress": not args.no_progress,
+        "response_format": args.response_format,
+        "progress": args.progress,
     }
 
 

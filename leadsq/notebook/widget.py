@@ -1,14 +1,19 @@
 """``leadsq.QueryBuilder``: a form in the notebook that builds, shows and runs a query.
 
 The form *is* an ``ipywidgets.VBox``. It asks the account for its lead fields, users and
-activity types, so every picker offers what the account has; every change rebuilds the
-query and shows the equivalent ``pd.read_leadsquared(...)`` call and the JSON body, so a
-notebook can be re-run without the form. Run reads with a progress bar and shows the
-frame and, for an aggregate, its plot. Errors (a bad value, a refused request, wrong
-keys) appear in the form, never as a traceback.
+activity types (once each, with no retry: :mod:`leadsq.notebook.account_choices`), so every
+picker offers what the account has; every change rebuilds the query and shows the
+equivalent ``pd.read_leadsquared(...)`` call and the JSON body, so a notebook can be re-run
+without the form. Run reads with a progress bar and shows the frame and, for an aggregate,
+its plot. Errors (a bad value, a refused request, wrong keys, a host gone) appear in the
+form, never as a traceback.
 
-The rules behind the pickers live in :mod:`leadsq.notebook.widget_model`, which has no widgets.
-Plain ipywidgets 8, no custom JavaScript: it works in JupyterLab, Notebook 7 and Voila.
+The form is built in layers: :mod:`~leadsq.notebook.form_fields` (which operators, inputs
+and options fit) and :mod:`~leadsq.notebook.form_state` (the form as values, and as a read)
+have no widgets; :mod:`~leadsq.notebook.form_inputs` (a filter row, a date range) and
+:mod:`~leadsq.notebook.form_view` (the children and their layout) are the widgets; this
+module wires them to the query. Plain ipywidgets 8, no custom JavaScript: it works in
+JupyterLab, Notebook 7 and Voila.
 
 Examples
 --------
@@ -20,43 +25,35 @@ Examples
 
 from __future__ import annotations
 
-import html
-import io
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timezone, tzinfo
 from typing import Any
 
 import ipywidgets as widgets
 import pandas as pd
 import traitlets
-from IPython.display import HTML, Image, display
 
-from leadsq.client import metadata
 from leadsq.client.client import Client, client_for
 from leadsq.client.reader import read_leadsquared
 from leadsq.client.settings import UNSET
-from leadsq.contract import did_you_mean, report_to_body
+from leadsq.contract import report_to_body
 from leadsq.errors import LeadsqError, QueryError
-from leadsq.notebook import widget_model as model
-from leadsq.query.build import build_report, lead_operator, normalise_endpoint
+from leadsq.notebook.account_choices import ChoicesUnavailable, describe, load_choices
+from leadsq.notebook.form_fields import Field, check_filter, group_fields, number_fields
+from leadsq.notebook.form_inputs import FilterRow
+from leadsq.notebook.form_state import FormState, form_kwargs
+from leadsq.notebook.form_view import FormView
+from leadsq.query.build import build_report, normalise_endpoint
 from leadsq.query.code import to_code
 
 __all__ = ["QueryBuilder"]
 
 logger = logging.getLogger(__name__)
 
-_LABEL_WIDTH = "120px"
-_GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_PICKER_ROWS = 10  # a multi-select shows up to this many options at once
-_NONE_SELECTED = {
-    "users": "none selected = all owners",
-    "activities": "none selected = any activity counts as contact",
-    "columns": "pick at least one",
-}
 _PREFERRED_COLUMNS = (
     "ProspectID",
     "FirstName",
@@ -68,184 +65,7 @@ _PREFERRED_COLUMNS = (
 )
 
 
-# children with a CSS class lsq-<name>: stable hooks for page tests and custom styles
-_TAGGED = (
-    "endpoint",
-    "users",
-    "add_filter",
-    "activities",
-    "output",
-    "columns",
-    "group_by",
-    "aggregate",
-    "aggregate_field",
-    "max_results",
-    "all_rows",
-    "run",
-    "status",
-    "error",
-    "code_view",
-    "body_view",
-    "result",
-)
-
-
-def _style() -> dict[str, str]:
-    return {"description_width": _LABEL_WIDTH}
-
-
-def _shown(widget: widgets.DOMWidget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
-
-
-class _DateRange(widgets.HBox):
-    """A date range: a preset (``last 30 days``, ...) or two days picked.
-
-    ``value`` is ``(preset, first day, last day)``; :meth:`argument` turns it into a
-    ``created=``-style argument.
-    """
-
-    value = traitlets.Tuple(("any time", None, None))
-
-    def __init__(self, description: str) -> None:
-        self._preset = widgets.Dropdown(
-            options=model.DATE_PRESETS,
-            value="any time",
-            description=description,
-            style=_style(),
-            layout=widgets.Layout(width="300px"),
-        )
-        self._start = widgets.DatePicker(description="from", layout=widgets.Layout(width="200px"))
-        self._end = widgets.DatePicker(description="to", layout=widgets.Layout(width="200px"))
-        super().__init__(children=[self._preset, self._start, self._end])
-        for child in (self._preset, self._start, self._end):
-            child.observe(self._on_child_change, "value")
-        self._on_child_change()
-
-    def _on_child_change(self, _change: Any = None) -> None:
-        custom = self._preset.value == "custom"
-        _shown(self._start, custom)
-        _shown(self._end, custom)
-        self.value = (self._preset.value, self._start.value, self._end.value)
-
-    def argument(self, name: str) -> Any:
-        """The range as the ``name=`` argument (see :func:`~leadsq.notebook.widget_model.date_range`)."""
-        return model.date_range(*self.value, name=name)
-
-
-class _FilterRow(widgets.HBox):
-    """One lead filter: field, operator fitting its type, and an input fitting both.
-
-    ``value`` is the row's :class:`~leadsq.notebook.widget_model.FilterState`, set once the row
-    has settled after a change (a new field resets the operator and the input first).
-    """
-
-    value = traitlets.Instance(model.FilterState, allow_none=True)
-
-    def __init__(self, fields: dict[str, model.Field]) -> None:
-        self._fields = fields
-        self._settling = False
-        self._kind = ""
-        self._remove_handlers: list[Callable[[_FilterRow], None]] = []
-        self._field = widgets.Dropdown(
-            options=[item.choice for item in fields.values()],
-            layout=widgets.Layout(width="280px"),
-        )
-        self._operator = widgets.Dropdown(layout=widgets.Layout(width="150px"))
-        self._value = widgets.Box(layout=widgets.Layout(width="300px"))
-        self._remove = widgets.Button(
-            icon="times", tooltip="Remove this filter", layout=widgets.Layout(width="36px")
-        )
-        for name in ("field", "operator", "value"):
-            getattr(self, f"_{name}").add_class(f"lsq-filter-{name}")
-        super().__init__(children=[self._field, self._operator, self._value, self._remove])
-        self.add_class("lsq-filter")
-        self._field.observe(self._on_field_change, "value")
-        self._operator.observe(self._on_operator_change, "value")
-        self._remove.on_click(self._on_remove_click)
-        self._on_field_change()
-
-    def on_remove(self, handler: Callable[[_FilterRow], None]) -> None:
-        """Call ``handler(row)`` when the row's remove button is clicked."""
-        self._remove_handlers.append(handler)
-
-    @property
-    def field(self) -> model.Field | None:
-        return self._fields.get(self._field.value) if self._field.value else None
-
-    def _input(self) -> widgets.ValueWidget | None:
-        children = self._value.children
-        return children[0] if children else None
-
-    def _on_field_change(self, _change: Any = None) -> None:
-        field = self.field
-        self._kind = ""  # a new field needs a new input, even of the same kind
-        self._settling = True
-        try:
-            options = model.operators_for(field.data_type) if field else []
-            self._operator.options = options
-            self._operator.value = options[0][1] if options else None
-        finally:
-            self._settling = False
-        self._on_operator_change()
-
-    def _on_operator_change(self, _change: Any = None) -> None:
-        if self._settling:
-            return
-        field, operator = self.field, self._operator.value
-        kind = model.value_kind(field.data_type, operator) if field and operator else "none"
-        if kind != self._kind:  # keep what was typed when the input still fits
-            self._kind = kind
-            value_input = _value_input(kind, field)
-            if value_input is not None:
-                value_input.observe(self._on_input_change, "value")
-            self._value.children = [value_input] if value_input is not None else []
-        self._on_input_change()
-
-    def _on_input_change(self, _change: Any = None) -> None:
-        value_input = self._input()
-        self.value = model.FilterState(
-            self._field.value,
-            self._operator.value,
-            value_input.value if value_input is not None else None,
-        )
-
-    def _on_remove_click(self, _button: widgets.Button) -> None:
-        for handler in self._remove_handlers:
-            handler(self)
-
-    def set(self, field: str, operator: str, value: Any = None) -> None:
-        """Set the row's field, operator and input value."""
-        self._field.value = field
-        self._operator.value = operator
-        value_input = self._input()
-        if value_input is not None and value is not None:
-            value_input.value = tuple(value) if isinstance(value, list) else value
-
-
-def _value_input(kind: str, field: model.Field | None) -> widgets.ValueWidget | None:
-    """A fresh input for a value of ``kind`` (see :func:`~leadsq.notebook.widget_model.value_kind`)."""
-    layout = widgets.Layout(width="290px")
-    options = field.options if field else ()
-    if kind == "none":
-        return None
-    if kind == "number":
-        return widgets.FloatText(value=0, layout=layout)
-    if kind == "date":
-        return widgets.DatePicker(layout=layout)
-    if kind == "boolean":
-        return widgets.Dropdown(options=[("true", True), ("false", False)], layout=layout)
-    if kind == "choice":
-        return widgets.Dropdown(options=options, layout=layout)
-    if kind == "choices":
-        return widgets.SelectMultiple(
-            options=options, rows=min(max(len(options), 2), 5), layout=layout
-        )
-    placeholder = "values, comma-separated" if kind == "texts" else "value"
-    return widgets.Text(placeholder=placeholder, layout=layout)
-
-
-class QueryBuilder(widgets.VBox):
+class QueryBuilder(FormView):
     """A form that builds a LeadSquared analytics query, shows its code and runs it.
 
     Parameters
@@ -275,6 +95,10 @@ class QueryBuilder(widgets.VBox):
         Traitlet: the equivalent ``pd.read_leadsquared(...)`` call.
     error : str
         Traitlet: the message shown in the form's error area; ``""`` when none.
+    notice : str
+        Traitlet: what the form could not load from the account (owners, activity
+        types) while it still works without it, naming the host and the error; ``""``
+        when none.
     frame : DataFrame or None
         The frame of the last successful run.
     figure : matplotlib.figure.Figure or None
@@ -284,7 +108,6 @@ class QueryBuilder(widgets.VBox):
     query = traitlets.Dict(help="read_leadsquared keyword arguments of the form")
     body = traitlets.Dict(help="the JSON body of the query")
     code = traitlets.Unicode(help="the equivalent pd.read_leadsquared(...) call")
-    error = traitlets.Unicode(help="the error shown in the form")
 
     def __init__(
         self,
@@ -300,128 +123,23 @@ class QueryBuilder(widgets.VBox):
     ) -> None:
         self._client = client_for(client, host, access_key, secret_key, analytics_url)
         self._shown = {"host": host, "analytics_url": analytics_url}  # in the form's code
-        endpoint = normalise_endpoint(endpoint)
         self._progress = progress
         self._pause_depth = 0
-        self._fields: dict[str, model.Field] = {}
+        self._fields: dict[str, Field] = {}
         self._zone: tzinfo = timezone.utc  # whose calendar the dates follow, once loaded
         self._setup_error = ""
         self.frame: pd.DataFrame | None = None
         self.figure: Any = None
-        self._make_children(endpoint)
-        super().__init__(children=self._layout(), **kwargs)
-        self.add_class("lsq-query-builder")
+        super().__init__(normalise_endpoint(endpoint), **kwargs)
         with self._paused():
-            self._load_metadata()
-            self._on_endpoint_change()
-            self._on_output_change()
-            self._on_aggregate_change()
+            self._load_choices()
+            self._show_parts()
         self._wire()
         self._update()
 
-    # ----------------------------------------------------------------- building
-
-    def _make_children(self, endpoint: str) -> None:
-        self._title = widgets.HTML("<h3 style='margin:4px 0'>LeadSquared query</h3>")
-        self._endpoint = widgets.ToggleButtons(
-            options=[("Lead distribution", "distribution"), ("Not contacted", "not_contacted")],
-            value=endpoint,
-            description="Endpoint",
-            style=_style(),
-        )
-        self._users = widgets.SelectMultiple(
-            description="Owners", rows=4, style=_style(), layout=widgets.Layout(width="460px")
-        )
-        self._filters = widgets.VBox()
-        self._add_filter = widgets.Button(description="Add filter", icon="plus")
-        self._activities = widgets.SelectMultiple(
-            description="Contact is", rows=4, style=_style(), layout=widgets.Layout(width="460px")
-        )
-        self._created = _DateRange("Created")
-        self._modified = _DateRange("Modified")
-        self._activity_window = _DateRange("Contact window")
-        self._output = widgets.ToggleButtons(
-            options=[("List of leads", "list"), ("Aggregate", "aggregate")],
-            description="Output",
-            style=_style(),
-        )
-        self._columns = widgets.SelectMultiple(
-            description="Columns", rows=6, style=_style(), layout=widgets.Layout(width="460px")
-        )
-        self._group_by = widgets.Dropdown(
-            description="Group by", style=_style(), layout=widgets.Layout(width="380px")
-        )
-        self._aggregate = widgets.Dropdown(
-            options=model.AGGREGATES, value="count", layout=widgets.Layout(width="110px")
-        )
-        self._aggregate_field = widgets.Dropdown(layout=widgets.Layout(width="330px"))
-        self._max_results = widgets.BoundedIntText(
-            value=1000,
-            min=1,
-            max=10**9,
-            description="Max rows",
-            tooltip="Typing a number reads at most that many rows",
-            style=_style(),
-            layout=widgets.Layout(width="240px"),
-        )
-        self._cache = widgets.Dropdown(
-            options=model.CACHE_CHOICES,
-            value=None,
-            description="Cache",
-            tooltip="answer an identical read from disk, with no call, when younger than this",
-            style=_style(),
-            layout=widgets.Layout(width="240px"),
-        )
-        self._all_rows = widgets.Checkbox(
-            value=True, description="all rows", indent=False, layout=widgets.Layout(width="120px")
-        )
-        self._counts = {
-            name: widgets.HTML(layout=widgets.Layout(margin="0 0 0 8px", width="320px"))
-            for name in ("users", "activities", "columns")
-        }
-        self._run = widgets.Button(description="Run", icon="play", button_style="primary")
-        self._status = widgets.HTML()
-        self._error = widgets.HTML()
-        self._code_view = widgets.HTML()
-        self._body_view = widgets.HTML()
-        self._views = widgets.Tab(
-            children=[self._code_view, self._body_view], titles=("Code", "JSON body")
-        )
-        self._result = widgets.Output()
-        for name in _TAGGED:
-            getattr(self, f"_{name}").add_class(f"lsq-{name.replace('_', '-')}")
-
-    def _layout(self) -> list[widgets.Widget]:
-        self._activities_box = widgets.VBox(
-            [widgets.HBox([self._activities, self._counts["activities"]]), self._activity_window]
-        )
-        self._aggregate_box = widgets.HBox([self._group_by, self._aggregate, self._aggregate_field])
-        filters = widgets.VBox(
-            [widgets.HTML("<b>Lead filters</b> (all must hold)"), self._filters, self._add_filter]
-        )
-        self._columns_box = widgets.HBox([self._columns, self._counts["columns"]])
-        return [
-            self._title,
-            self._endpoint,
-            widgets.HBox([self._users, self._counts["users"]]),
-            filters,
-            self._activities_box,
-            self._created,
-            self._modified,
-            self._output,
-            self._columns_box,
-            self._aggregate_box,
-            widgets.HBox([self._max_results, self._all_rows, self._cache]),
-            widgets.HBox([self._run, self._status]),
-            self._error,
-            self._views,
-            self._result,
-        ]
-
     def _wire(self) -> None:
-        self._endpoint.observe(self._on_endpoint_change, "value")
-        self._output.observe(self._on_output_change, "value")
-        self._aggregate.observe(self._on_aggregate_change, "value")
+        for child in (self._endpoint, self._output, self._aggregate):
+            child.observe(self._on_part_change, "value")
         for child in (
             self._users,
             self._activities,
@@ -439,35 +157,29 @@ class QueryBuilder(widgets.VBox):
         self._add_filter.on_click(self._on_add_filter_click)
         self._run.on_click(self._on_run_click)
 
-    def _load_metadata(self) -> None:
+    def _load_choices(self) -> None:
         """Fill the pickers from the account; on failure, keep the reason to show it."""
         try:
-            connection = self._client.connection
-            fields = model.fields_from_metadata(metadata.lead_fields(connection))
-            users = model.user_options(metadata.users(connection))
-            activities = model.activity_options(metadata.activity_types(connection))
-            zone = metadata.time_zone(connection)
-        except LeadsqError as exc:
-            self._setup_error = f"Could not load the account's fields: {_describe(exc)}"
+            choices = load_choices(self._client)
+        except ChoicesUnavailable as exc:
+            self._setup_error = str(exc)
+            self._set_notice(())
             return
         self._setup_error = ""
-        self._zone = zone
-        self._fields = {item.name: item for item in fields}
-        choices = [item.choice for item in fields]
-        for picker, options in (
-            (self._users, users),
-            (self._activities, activities),
-            (self._columns, choices),
-        ):
-            picker.options = options
-            picker.rows = min(max(len(options), 2), _PICKER_ROWS)
+        self._set_notice(choices.problems)
+        self._zone = choices.zone
+        self._fields = {item.name: item for item in choices.fields}
+        columns = [item.choice for item in choices.fields]
+        self._offer(self._users, choices.users)
+        self._offer(self._activities, choices.activities)
+        self._offer(self._columns, columns)
         self._columns.value = tuple(n for n in _PREFERRED_COLUMNS if n in self._fields) or tuple(
-            name for _, name in choices[:5]
+            name for _, name in columns[:5]
         )
-        groups = [item.choice for item in model.group_fields(fields)]
+        groups = [item.choice for item in group_fields(choices.fields)]
         self._group_by.options = groups
         self._group_by.value = _first(self._fields, ("ProspectStage", "OwnerId"), groups)
-        numbers = [item.choice for item in model.number_fields(fields)]
+        numbers = [item.choice for item in number_fields(choices.fields)]
         self._aggregate_field.options = numbers
         self._aggregate_field.value = _first(self._fields, ("EngagementScore",), numbers)
 
@@ -482,18 +194,8 @@ class QueryBuilder(widgets.VBox):
 
     # ----------------------------------------------------------------- handlers
 
-    def _on_endpoint_change(self, _change: Any = None) -> None:
-        _shown(self._activities_box, self._endpoint.value == "not_contacted")
-        self._update()
-
-    def _on_output_change(self, _change: Any = None) -> None:
-        aggregate = self._output.value == "aggregate"
-        _shown(self._columns_box, not aggregate)
-        _shown(self._aggregate_box, aggregate)
-        self._update()
-
-    def _on_aggregate_change(self, _change: Any = None) -> None:
-        self._aggregate_field.disabled = self._aggregate.value == "count"
+    def _on_part_change(self, _change: Any) -> None:
+        self._show_parts()
         self._update()
 
     def _on_input_change(self, _change: Any) -> None:
@@ -504,10 +206,7 @@ class QueryBuilder(widgets.VBox):
             self._all_rows.value = False  # a number typed is a number wanted
         self._update()
 
-    def _on_filter_change(self, _change: Any) -> None:
-        self._update()
-
-    def _on_filter_remove(self, row: _FilterRow) -> None:
+    def _on_filter_remove(self, row: FilterRow) -> None:
         self._filters.children = [child for child in self._filters.children if child is not row]
         self._update()
 
@@ -544,9 +243,9 @@ class QueryBuilder(widgets.VBox):
         if not self._fields:
             self._set_error(self._setup_error or "No lead fields are known: cannot add a filter.")
             return
-        chosen = None if field is None else self._check_filter(field, operator, value)
+        chosen = None if field is None else check_filter(self._fields, field, operator, value)
         with self._paused():
-            row = _FilterRow(self._fields)
+            row = FilterRow(self._fields)
             if field is not None and chosen is not None:
                 try:
                     row.set(field, chosen, value)
@@ -555,38 +254,10 @@ class QueryBuilder(widgets.VBox):
                     raise QueryError(
                         f"add_filter: {value!r} does not fit {field} under {chosen!r}"
                     ) from None
-            row.observe(self._on_filter_change, "value")
+            row.observe(self._on_input_change, "value")
             row.on_remove(self._on_filter_remove)
             self._filters.children = [*self._filters.children, row]
         self._update()
-
-    def _check_filter(self, field: str, operator: str | None, value: Any) -> str:
-        """The operator of a row ``add_filter`` is asked for, once field, operator and
-        value are known to fit; a QueryError naming the first that does not."""
-        if field not in self._fields:
-            raise QueryError(
-                f"add_filter: unknown lead field {field!r}{did_you_mean(str(field), self._fields)}"
-            )
-        item = self._fields[field]
-        operators = [op for _, op in model.operators_for(item.data_type)]
-        chosen = operators[0] if operator is None else lead_operator(operator)
-        if chosen not in operators:
-            raise QueryError(
-                f"add_filter: operator {operator!r} does not apply to {item.data_type} field "
-                f"{field}; use one of {', '.join(operators)}"
-                f"{did_you_mean(str(operator), operators)}"
-            )
-        kind = model.value_kind(item.data_type, str(chosen))
-        if kind in ("choice", "choices") and value is not None:
-            values = [value] if kind == "choice" or isinstance(value, str) else list(value)
-            for one in values:
-                if one not in item.options:
-                    raise QueryError(
-                        f"add_filter: {one!r} is not an option of {field}"
-                        f"{did_you_mean(str(one), item.options)}; its options are "
-                        f"{', '.join(item.options)}"
-                    )
-        return str(chosen)
 
     def run(self) -> pd.DataFrame | None:
         """Read the form's query, as the Run button does.
@@ -600,7 +271,7 @@ class QueryBuilder(widgets.VBox):
         """
         if self._setup_error:  # the account was unreachable: try again first
             with self._paused():
-                self._load_metadata()
+                self._load_choices()
         self._update()
         if self.error:
             return None
@@ -614,14 +285,14 @@ class QueryBuilder(widgets.VBox):
             logger.debug("QueryBuilder run failed", exc_info=True)
             known = isinstance(exc, LeadsqError)
             self._status.value = ""
-            self._set_error(_describe(exc) if known else f"Unexpected error: {_describe(exc)}")
+            self._set_error(describe(exc) if known else f"Unexpected error: {describe(exc)}")
             return None
         finally:
             self._run.disabled = False
         self.frame, self.figure = frame, figure
         seconds = time.perf_counter() - started
         self._status.value = f"{len(frame):,} rows in {seconds:.1f} s"
-        self._show(frame, figure)
+        self._show_result(frame, figure)
         return frame
 
     def _read(self) -> tuple[pd.DataFrame, Any]:
@@ -649,8 +320,8 @@ class QueryBuilder(widgets.VBox):
 
     # ----------------------------------------------------------------- state
 
-    def _state(self) -> model.FormState:
-        return model.FormState(
+    def _state(self) -> FormState:
+        return FormState(
             endpoint=self._endpoint.value,
             users=tuple(self._users.value),
             filters=tuple(row.value for row in self._filters.children),
@@ -681,102 +352,34 @@ class QueryBuilder(widgets.VBox):
         try:
             if self._setup_error:
                 raise _SetupError(self._setup_error)
-            query = model.form_kwargs(self._state())
+            query = form_kwargs(self._state())
             args = {k: v for k, v in query.items() if k not in ("max_results", "cache")}
             report = build_report(args.pop("endpoint"), **args, zone=self._zone)
             extra = {**self._code_extra(), **{k: query[k] for k in ("cache",) if k in query}}
             code = to_code(report, max_results=query.get("max_results"), extra=extra)
-        except _SetupError as exc:
+        except (_SetupError, LeadsqError) as exc:
             self.query, self.body, self.code = {}, {}, ""
-            self._set_error(str(exc))
-        except LeadsqError as exc:
-            self.query, self.body, self.code = {}, {}, ""
-            self._set_error(_describe(exc))
+            self._set_error(str(exc) if isinstance(exc, _SetupError) else describe(exc))
         else:
             self.body = report_to_body(report)
             self.code = code
             self.query = query
             self._set_error("")
-        self._code_view.value = _pre(self.code or "# the form does not make a valid query yet")
-        self._body_view.value = _pre(json.dumps(self.body, indent=2) if self.body else "{}")
-
-    def _count_picked(self) -> None:
-        """ "3 of 23 selected" beside each multi-select, or what picking none means."""
-        for name, label in self._counts.items():
-            picker = getattr(self, f"_{name}")
-            picked, offered = len(picker.value), len(picker.options)
-            label.value = (
-                f"<small>{picked} of {offered} selected</small>"
-                if picked
-                else f"<small>{offered} offered; {_NONE_SELECTED[name]}</small>"
-            )
+        self._show_query(self.code, json.dumps(self.body, indent=2) if self.body else "{}")
 
     def _code_extra(self) -> dict[str, str]:
         return {name: str(value) for name, value in self._shown.items() if value}
-
-    def _set_error(self, message: str) -> None:
-        self.error = message
-        self._error.value = (
-            f"<div style='color:#b00020;white-space:pre-wrap'>&#9888; {html.escape(message)}</div>"
-            if message
-            else ""
-        )
-
-    def _show(self, frame: pd.DataFrame, figure: Any) -> None:
-        with self._result:
-            if figure is not None:
-                display(Image(data=_png(figure)))
-            with pd.option_context(
-                "display.max_rows", 50, "display.min_rows", 20, "display.show_dimensions", True
-            ):
-                display(_readable(frame))
-            if frame.empty:
-                display(HTML("<i>No leads match this query.</i>"))
 
 
 class _SetupError(Exception):
     """The form has no fields to offer: its message says why."""
 
 
-def _readable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame to show: owner names beside ``OwnerId`` when the users are known, and
-    ids (GUIDs) cut to their first 8 characters, so a row stays one line. Display only:
-    :attr:`QueryBuilder.frame` keeps them whole."""
-    if "OwnerId" in frame.columns or "OwnerId" in frame.index.names:
-        with suppress(LeadsqError):
-            frame = frame.lsq.with_owner_names()
-    shown = frame.copy()
-    for name in shown.columns:
-        if _is_guid_column(shown[name]):
-            shown[name] = shown[name].str.slice(0, 8) + "…"
-    if _is_guid_column(shown.index.to_series()):
-        shown.index = shown.index.str.slice(0, 8) + "…"
-    return shown
-
-
-def _is_guid_column(values: pd.Series) -> bool:
-    if not (pd.api.types.is_string_dtype(values) and len(values.dropna())):
-        return False
-    return bool(values.dropna().astype(str).str.fullmatch(_GUID).all())
-
-
-def _first(fields: dict[str, model.Field], preferred: tuple[str, ...], choices: list) -> Any:
+def _first(fields: dict[str, Field], preferred: tuple[str, ...], choices: list) -> Any:
     for name in preferred:
         if name in fields and any(value == name for _, value in choices):
             return name
     return choices[0][1] if choices else None
-
-
-def _describe(exc: BaseException) -> str:
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _pre(text: str) -> str:
-    return (
-        "<pre style='margin:0;padding:6px 8px;background:#f6f8fa;white-space:pre;"
-        "overflow-x:auto;font-family:monospace;font-size:12px;line-height:1.35'>"
-        f"{html.escape(text)}</pre>"
-    )
 
 
 def _plot(frame: pd.DataFrame) -> Any:
@@ -785,9 +388,3 @@ def _plot(frame: pd.DataFrame) -> Any:
     figure = Figure(figsize=(8, 4.5), layout="constrained")
     frame.lsq.plot(ax=figure.subplots())
     return figure
-
-
-def _png(figure: Any) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    return buffer.getvalue()

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from leadsq.notebook.form_state import CACHE_CHOICES, FormState, form_kwargs
 from leadsq.notebook.magics import MagicError
 from leadsq.notebook.widget import QueryBuilder
-from leadsq.notebook.widget_model import CACHE_CHOICES, FormState, form_kwargs
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import leadsq
 from leadsq.analysis.regroup import matching_users
 from leadsq.client import metadata
 from leadsq.client.client import connection_for
-from leadsq.notebook.widget_model import activity_options, user_options
+from leadsq.notebook.form_fields import activity_options, user_options
 from leadsq.query.build import build_report
 from leadsq.sandbox import Sandbox
 from tests.conftest import connect

@@ -55,7 +55,7 @@ def test_load_ext_registers_the_magics_with_their_help(shell) -> None:
         "--group-by",
         "--aggregate",
         "--aggregate-field",
-        "--format",
+        "--response-format",
         "--created",
     ):
         assert option in magic.__doc__
@@ -115,7 +115,7 @@ def test_not_contacted_options_and_a_line_expanded_by_ipython(ip) -> None:
     outcome = _cell(
         ip,
         '-e not_contacted --activities 21,22 --activity-window "{window}" --max-results 25 '
-        "--format csv --no-progress",
+        "--response-format csv --no-progress",
         "# no lead filter: every stage",
     )
     assert outcome.success
@@ -200,6 +200,34 @@ def test_unload_removes_the_magics() -> None:
     assert "leadsquared_builder" not in shell.magics_manager.magics["line"]
     load_ipython_extension(shell)  # back, for the module's shell
     assert "leadsquared" in shell.magics_manager.magics["cell"]
+
+
+def test_the_options_are_the_readers_arguments_one_to_one(shell) -> None:
+    import inspect
+
+    parser = shell.magics_manager.magics["cell"]["leadsquared"].parser
+    options = {
+        action.dest: action.option_strings
+        for action in parser._actions
+        if action.option_strings and action.dest != "help"
+    }
+    for name, flags in options.items():
+        assert f"--{name.replace('_', '-')}" in flags, (name, flags)
+    in_the_cell = {"where", "filters", "body", "user_filter"}
+    not_options = {"chunksize", "client"}  # one frame; the default client's settings
+    connection = {"host", "analytics_url"}  # of the connection keywords: never the keys
+    arguments = set(inspect.signature(leadsq.read_leadsquared).parameters) - {"connection"}
+    assert set(options) == (arguments | connection) - in_the_cell - not_options
+
+
+def test_page_size_is_the_readers(ip, sandbox) -> None:
+    path = "/Leads/LeadDistribution/FilterByLeadField"
+    before = sandbox.stats()["paths"].get(path, 0)
+    outcome = _cell(ip, "--columns ProspectID --page-size 7 --max-results 20 --no-progress", "")
+    assert outcome.success
+    assert sandbox.stats()["paths"][path] - before == 3  # pages of 7, 7 and 6 rows
+    expected = _read("distribution", columns="ProspectID", page_size=7, max_results=20)
+    assert_same_read(outcome.result, expected)
 
 
 # --------------------------------------------------------------------------- literals

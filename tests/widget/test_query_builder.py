@@ -377,13 +377,25 @@ def test_all_rows_is_a_checkbox_and_a_number_typed_unticks_it(builder) -> None:
 
 
 def test_ids_are_shortened_in_the_display_only(builder) -> None:
-    from leadsq.notebook.widget import _readable
+    from leadsq.notebook.form_view import readable
 
     builder._columns.value = ("ProspectID", "OwnerId", "FirstName")
     frame = builder.run()
-    shown = _readable(frame)
+    shown = readable(frame)
     assert list(shown.columns) == ["ProspectID", "OwnerId", "OwnerName", "FirstName"]
     assert shown["ProspectID"].iloc[0] == frame["ProspectID"].iloc[0][:8] + "…"
     assert shown["OwnerId"].iloc[0] == frame["OwnerId"].iloc[0][:8] + "…"
     assert shown["FirstName"].equals(frame["FirstName"])
     assert len(builder.frame["ProspectID"].iloc[0]) == 36  # the frame keeps them whole
+
+
+def test_a_big_number_in_the_form_is_sent_as_the_reader_sends_it(builder) -> None:
+    from leadsq.contract import report_to_body
+    from leadsq.query.build import build_report
+
+    builder.add_filter("EngagementScore", ">", 1e20)
+    reader = build_report(
+        "distribution", filters=[("EngagementScore", ">", 1e20)], columns=builder.query["columns"]
+    )
+    assert builder.body == report_to_body(reader)
+    assert builder.query["filters"] == [("EngagementScore", ">", "100000000000000000000")]

@@ -1,85 +1,41 @@
-"""The query builder's logic, without widgets: fields, operators, values and form state.
+"""What the query form holds, as plain values, and the read it makes.
 
-:class:`leadsq.notebook.widget.QueryBuilder` is a thin layer of ipywidgets over this module. Here
-live the rules a form needs and that can be tested without a browser or a kernel:
+:class:`leadsq.notebook.widget.QueryBuilder` is a thin layer of ipywidgets over this module
+and :mod:`leadsq.notebook.form_fields`. Here live the rules that turn inputs into a read and
+that can be tested without a browser or a kernel:
 
-* which operators fit a field's ``DataType`` (:func:`operators_for`) and which input
-  fits a field and operator (:func:`value_kind`);
-* turning what an input holds into the text the contract sends (:func:`coerce_value`),
-  with a :class:`~leadsq.errors.QueryError` for a value that does not fit;
-* the pickers' options from the account's metadata (:func:`fields_from_metadata`,
-  :func:`user_options`, :func:`activity_options`);
-* the whole form as a value (:class:`FormState`) and as the keyword arguments of
-  :func:`leadsq.read_leadsquared` (:func:`form_kwargs`).
+* what an input holds as the value sent (:func:`coerce_value`), through the reader's own
+  value-to-text rule (:func:`leadsq.query.dates.format_value`), with a
+  :class:`~leadsq.errors.QueryError` for a value that does not fit;
+* a date-range input as a ``created=``-style argument (:func:`date_range`);
+* the whole form as a value (:class:`FormState`) and, in one function, as the keyword
+  arguments of :func:`leadsq.read_leadsquared` (:func:`form_kwargs`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import numbers
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Literal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
-import pandas as pd
-
-from leadsq.client.metadata import USER_ID, Field, fields_from_metadata, text_of
-from leadsq.contract import DATE_FORMAT, ENDPOINTS
+from leadsq.contract import ENDPOINTS
 from leadsq.errors import QueryError
+from leadsq.notebook.form_fields import value_kind
 from leadsq.query.booleans import boolean_text
+from leadsq.query.dates import format_value
 
 __all__ = [
-    "AGGREGATES",
+    "CACHE_CHOICES",
     "DATE_PRESETS",
-    "OPERATOR_LABELS",
-    "Field",
     "FilterState",
     "FormState",
-    "ValueKind",
-    "activity_options",
     "coerce_value",
     "date_range",
-    "fields_from_metadata",
     "form_kwargs",
-    "group_fields",
-    "number_fields",
-    "operators_for",
-    "user_options",
-    "value_kind",
 ]
-
-ValueKind = Literal["none", "number", "date", "boolean", "choice", "choices", "text", "texts"]
-"""The input a filter row shows for its value."""
-
-OPERATOR_LABELS: dict[str, str] = {
-    "=": "equals",
-    "<>": "is not",
-    ">": "greater than",
-    "<": "less than",
-    ">=": "at least",
-    "<=": "at most",
-    "in": "is one of",
-    "lik": "contains",
-    "nlik": "does not contain",
-    "def": "has a value",
-    "ndef": "is empty",
-}
-_DATE_LABELS = {">": "after", "<": "before", ">=": "on or after", "<=": "on or before"}
-
-_TEXT_OPERATORS = ("=", "<>", "in", "lik", "nlik", "def", "ndef")
-_OPERATORS: dict[str, tuple[str, ...]] = {
-    "Number": ("=", "<>", ">", "<", ">=", "<=", "in", "def", "ndef"),
-    "Date": (">=", "<=", ">", "<", "def", "ndef"),
-    "Boolean": ("=", "<>", "def", "ndef"),
-    "Select": ("=", "<>", "in", "lik", "nlik", "def", "ndef"),
-}
-
-AGGREGATES: tuple[tuple[str, str], ...] = (
-    ("count", "count"),
-    ("average", "average"),
-    ("sum", "sum"),
-)
-"""Aggregate functions as ``(label, value)``; ``average`` and ``sum`` need a Number field."""
 
 DATE_PRESETS: tuple[str, ...] = (
     "any time",
@@ -96,72 +52,14 @@ DATE_PRESETS: tuple[str, ...] = (
 """Choices of a date-range input; all but ``any time`` and ``custom`` are relative forms
 understood by :func:`leadsq.query.dates.resolve_range`."""
 
-
-def user_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """``(name, user id)`` per user of a :func:`leadsq.client.metadata.users` frame, sorted by name.
-
-    The name is ``"First Last"``, else the email address, else the id; an inactive user's
-    ends in ``" (inactive)"`` (leads can still be owned by them).
-    """
-    options = []
-    for row in frame.to_dict("records"):
-        user_id = text_of(row.get(USER_ID))
-        if not user_id:
-            continue
-        name = f"{text_of(row.get('FirstName'))} {text_of(row.get('LastName'))}".strip()
-        name = name or text_of(row.get("EmailAddress")) or user_id
-        if row.get("Active") is False:
-            name += " (inactive)"
-        options.append((name, user_id))
-    return sorted(options, key=lambda item: (item[0].lower(), item[1]))
-
-
-def activity_options(frame: pd.DataFrame) -> list[tuple[str, int]]:
-    """``("Name (code)", code)`` per type of a :func:`leadsq.client.metadata.activity_types` frame."""
-    options = []
-    for row in frame.to_dict("records"):
-        code = int(row["ActivityEvent"])
-        name = text_of(row.get("Name")) or "activity"
-        options.append((f"{name} ({code})", code))
-    return sorted(options, key=lambda item: item[1])
-
-
-def operators_for(data_type: str) -> list[tuple[str, str]]:
-    """``(label, operator)`` pairs that fit a field of ``data_type``.
-
-    Examples
-    --------
-    >>> [op for _, op in operators_for("Boolean")]
-    ['=', '<>', 'def', 'ndef']
-    """
-    operators = _OPERATORS.get(data_type, _TEXT_OPERATORS)
-    labels = _DATE_LABELS if data_type == "Date" else {}
-    return [(labels.get(op, OPERATOR_LABELS[op]), op) for op in operators]
-
-
-def value_kind(data_type: str, operator: str) -> ValueKind:
-    """The input that fits a field of ``data_type`` under ``operator``.
-
-    ``none`` for ``def``/``ndef``; ``number``, ``date`` and ``boolean`` by type;
-    ``choice``/``choices`` (one or several of a Select field's options) for
-    ``=``/``<>``/``in`` on a Select field; ``texts`` (comma-separated) for ``in`` on
-    other fields; ``text`` otherwise.
-    """
-    if operator in ("def", "ndef"):
-        return "none"
-    if data_type == "Select" and operator in ("=", "<>"):
-        return "choice"
-    if data_type == "Select" and operator == "in":
-        return "choices"
-    if operator == "in":
-        return "texts"
-    if data_type == "Number":
-        return "number"
-    if data_type == "Date":
-        return "date"
-    if data_type == "Boolean":
-        return "boolean"
-    return "text"
+CACHE_CHOICES: list[tuple[str, bool | str | None]] = [
+    ("as configured", None),
+    ("off", False),
+    ("15 minutes", "15m"),
+    ("1 hour", "1h"),
+    ("1 day", "1d"),
+]
+"""The form's read-cache choices (label, ``cache=`` value); see :mod:`leadsq.client.cache`."""
 
 
 def coerce_value(
@@ -173,7 +71,7 @@ def coerce_value(
     ----------
     data_type, operator : str
         The field's ``DataType`` and the chosen operator; together they decide the
-        input (:func:`value_kind`).
+        input (:func:`~leadsq.notebook.form_fields.value_kind`).
     raw : object
         The input's value: a number, a ``date``, ``True``/``False``, a string, or a
         sequence of strings.
@@ -183,9 +81,11 @@ def coerce_value(
     Returns
     -------
     str, tuple of str or None
-        ``None`` for ``def``/``ndef``; a tuple for ``in``; a string otherwise. A day
-        picked for a Date field becomes its first second for ``>=`` and ``<``, its last
-        for ``>`` and ``<=``, so "on or before 31 Oct" includes the whole of that day.
+        ``None`` for ``def``/``ndef``; a tuple for ``in``; a string otherwise, written
+        as :func:`leadsq.query.dates.format_value` writes it for the reader (``1e20`` is
+        ``"100000000000000000000"``). A day picked for a Date field becomes its first
+        second for ``>=`` and ``<``, its last for ``>`` and ``<=``, so "on or before
+        31 Oct" includes the whole of that day.
 
     Raises
     ------
@@ -201,14 +101,14 @@ def coerce_value(
         if not items:
             raise QueryError(f"{field}: pick or type at least one value for 'is one of'")
         if data_type == "Number":
-            items = [_number(item, field) for item in items]
+            items = [format_value(_number(item, field), argument=field) for item in items]
         return tuple(items)
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise QueryError(f"{field}: a value is missing")
     if kind == "number":
-        return _number(raw, field)
+        return format_value(_number(raw, field), argument=field)
     if kind == "date":
-        return _day_bound(raw, operator, field)
+        return format_value(_day_bound(raw, operator, field), argument=field)
     if kind == "boolean":
         return boolean_text(raw, argument=field)
     return str(raw).strip() if kind == "choice" else str(raw)
@@ -218,19 +118,26 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",")]
 
 
-def _number(raw: Any, field: str) -> str:
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        raise QueryError(f"{field}: {raw!r} is not a number") from None
-    if not math.isfinite(number):
+def _number(raw: Any, field: str) -> numbers.Real | Decimal:
+    """What a number input holds, as a number (typed text read exactly, as a Decimal)."""
+    number: numbers.Real | Decimal
+    if isinstance(raw, str):
+        try:
+            number = Decimal(raw.strip())
+        except InvalidOperation:
+            raise QueryError(f"{field}: {raw!r} is not a number") from None
+    elif isinstance(raw, (numbers.Real, Decimal)):
+        number = raw
+    else:
+        raise QueryError(f"{field}: {raw!r} is not a number")
+    if not isinstance(number, numbers.Integral) and not math.isfinite(number):
         raise QueryError(f"{field}: {raw!r} is not a finite number")
-    return str(int(number)) if number.is_integer() and abs(number) < 2**53 else repr(number)
+    return number
 
 
-def _day_bound(raw: Any, operator: str, field: str) -> str:
+def _day_bound(raw: Any, operator: str, field: str) -> datetime:
     if isinstance(raw, datetime):
-        return raw.strftime(DATE_FORMAT)
+        return raw
     if isinstance(raw, str):
         try:
             raw = date.fromisoformat(raw.strip())
@@ -239,7 +146,7 @@ def _day_bound(raw: Any, operator: str, field: str) -> str:
     if not isinstance(raw, date):
         raise QueryError(f"{field}: expected a date; got {raw!r}")
     end_of_day = operator in (">", "<=")
-    return datetime.combine(raw, time(23, 59, 59) if end_of_day else time()).strftime(DATE_FORMAT)
+    return datetime.combine(raw, time(23, 59, 59) if end_of_day else time())
 
 
 def date_range(
@@ -278,16 +185,6 @@ def date_range(
     if end is not None and start > end:
         raise QueryError(f"{name}: the range starts ({start}) after it ends ({end})")
     return (start, end)
-
-
-CACHE_CHOICES: list[tuple[str, bool | str | None]] = [
-    ("as configured", None),
-    ("off", False),
-    ("15 minutes", "15m"),
-    ("1 hour", "1h"),
-    ("1 day", "1d"),
-]
-"""The form's read-cache choices (label, ``cache=`` value); see :mod:`leadsq.client.cache`."""
 
 
 @dataclass(frozen=True)
@@ -329,9 +226,9 @@ class FormState:
 def form_kwargs(state: FormState) -> dict[str, Any]:
     """The keyword arguments of :func:`leadsq.read_leadsquared` for a form.
 
-    Only what the form sets is included, so the result reads like hand-written code:
-    ``read_leadsquared(**form_kwargs(state))`` is the form's query. The connection is
-    not part of it.
+    The one place a form becomes a read. Only what the form sets is included, so the
+    result reads like hand-written code: ``read_leadsquared(**form_kwargs(state))`` is the
+    form's query. The connection is not part of it.
 
     Raises
     ------
@@ -386,22 +283,3 @@ def form_kwargs(state: FormState) -> dict[str, Any]:
     if state.cache is not None:
         kwargs["cache"] = state.cache
     return kwargs
-
-
-GROUP_TYPES = ("Select", "Boolean")
-OWNER_FIELD = "OwnerId"
-
-
-def group_fields(fields: Sequence[Field]) -> list[Field]:
-    """The fields worth grouping by: Select and Boolean fields, and the owner.
-
-    Dates, numbers, ids and free text have about as many values as leads, so a group
-    per value says nothing; the account's metadata cannot tell a Text field of few
-    values from one of many, so Text fields other than the owner are left out.
-    """
-    return [item for item in fields if item.data_type in GROUP_TYPES or item.name == OWNER_FIELD]
-
-
-def number_fields(fields: Sequence[Field]) -> list[Field]:
-    """The Number fields, the only ones ``average`` and ``sum`` accept."""
-    return [item for item in fields if item.data_type == "Number"]

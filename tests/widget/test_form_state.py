@@ -1,67 +1,21 @@
-"""The form's rules without widgets: operators, inputs and values per field type, form state."""
+"""The form as values without widgets: values sent per field type, date ranges, read arguments."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-import pandas as pd
 import pytest
 
+from leadsq.contract import report_to_body
 from leadsq.errors import QueryError
-from leadsq.notebook.widget_model import (
-    Field,
+from leadsq.notebook.form_state import (
     FilterState,
     FormState,
-    activity_options,
     coerce_value,
     date_range,
-    fields_from_metadata,
     form_kwargs,
-    number_fields,
-    operators_for,
-    user_options,
-    value_kind,
 )
 from leadsq.query.build import build_report
-
-
-def _operators(data_type: str) -> list[str]:
-    return [operator for _, operator in operators_for(data_type)]
-
-
-def test_operators_fit_the_field_type() -> None:
-    assert _operators("Number") == ["=", "<>", ">", "<", ">=", "<=", "in", "def", "ndef"]
-    assert _operators("Date") == [">=", "<=", ">", "<", "def", "ndef"]
-    assert _operators("Boolean") == ["=", "<>", "def", "ndef"]
-    assert "lik" in _operators("Select") and "in" in _operators("Select")
-    for text_type in ("Text", "Email", "Phone", "Website", "Time", "SomethingNew"):
-        assert _operators(text_type) == ["=", "<>", "in", "lik", "nlik", "def", "ndef"]
-
-
-def test_date_operators_read_as_days() -> None:
-    labels = dict((operator, label) for label, operator in operators_for("Date"))
-    assert labels[">="] == "on or after" and labels["<"] == "before"
-
-
-@pytest.mark.parametrize(
-    ("data_type", "operator", "kind"),
-    [
-        ("Number", ">=", "number"),
-        ("Number", "in", "texts"),
-        ("Date", "<=", "date"),
-        ("Boolean", "=", "boolean"),
-        ("Select", "=", "choice"),
-        ("Select", "<>", "choice"),
-        ("Select", "in", "choices"),
-        ("Select", "lik", "text"),
-        ("Text", "=", "text"),
-        ("Text", "in", "texts"),
-        ("Email", "def", "none"),
-        ("Date", "ndef", "none"),
-    ],
-)
-def test_the_input_fits_field_type_and_operator(data_type: str, operator: str, kind: str) -> None:
-    assert value_kind(data_type, operator) == kind
 
 
 def test_numbers_are_sent_without_a_needless_decimal_point() -> None:
@@ -126,43 +80,6 @@ def test_date_ranges_from_presets_and_days() -> None:
         date_range("custom", date(2026, 10, 2), date(2026, 10, 1))
     with pytest.raises(QueryError, match="unknown range"):
         date_range("fortnight")
-
-
-def test_fields_users_and_activities_become_picker_options() -> None:
-    fields = fields_from_metadata(
-        pd.DataFrame(
-            [
-                {"SchemaName": "Score", "DisplayName": "Score", "DataType": "Number"},
-                {
-                    "SchemaName": "ProspectStage",
-                    "DisplayName": "Lead Stage",
-                    "DataType": "Select",
-                    "Options": [{"Value": "Prospect"}, {"Value": "Customer"}],
-                },
-            ]
-        )
-    )
-    assert [item.name for item in fields] == ["ProspectStage", "Score"]  # by display name
-    assert fields[0].options == ("Prospect", "Customer")
-    assert fields[0].choice == ("Lead Stage (ProspectStage)", "ProspectStage")
-    assert fields[1].choice == ("Score", "Score")
-    assert number_fields(fields) == [fields[1]]
-
-    users = pd.DataFrame(
-        [
-            {"UserID": "u2", "FirstName": "Vikram", "LastName": "Rao", "EmailAddress": "v@x"},
-            {"UserID": "u1", "FirstName": None, "LastName": "", "EmailAddress": "a@x"},
-            {"UserID": "u3", "FirstName": "Zoe", "LastName": "Li", "EmailAddress": "z@x"},
-        ]
-    ).assign(Active=pd.array([True, True, False], dtype="boolean"))
-    assert user_options(users) == [("a@x", "u1"), ("Vikram Rao", "u2"), ("Zoe Li (inactive)", "u3")]
-    types = pd.DataFrame(
-        [
-            {"ActivityEvent": 201, "Name": "Meeting"},
-            {"ActivityEvent": 21, "Name": "Call"},
-        ]
-    )
-    assert activity_options(types) == [("Call (21)", 21), ("Meeting (201)", 201)]
 
 
 _TYPES = {"ProspectStage": "Select", "EngagementScore": "Number", "DoNotCall": "Boolean"}
@@ -247,5 +164,22 @@ def test_an_incomplete_form_says_what_is_missing(state: FormState, message: str)
         form_kwargs(state)
 
 
-def test_field_is_a_value_object() -> None:
-    assert Field("A", "A", "Text") == Field("A", "A", "Text")
+@pytest.mark.parametrize("number", [1e20, 1.5e-7, 12345678901234567890, "1e20", " 2.50 "])
+def test_a_number_is_sent_as_the_reader_sends_it(number: object) -> None:
+    state = FormState(
+        filters=(FilterState("EngagementScore", ">", number),),
+        columns=("ProspectID",),
+        field_types=_TYPES,
+    )
+    form = build_report(**form_kwargs(state))
+    typed = float(number) if isinstance(number, str) else number
+    reader = build_report(
+        "distribution", filters=[("EngagementScore", ">", typed)], columns=["ProspectID"]
+    )
+    assert report_to_body(form) == report_to_body(reader)
+    assert form.lead_filters[0].value == reader.lead_filters[0].value
+
+
+def test_1e20_in_the_form_is_the_readers_digits_not_scientific_notation() -> None:
+    assert coerce_value("Number", ">", 1e20) == "100000000000000000000"
+    assert coerce_value("Number", "in", "1e20, 3") == ("100000000000000000000", "3")
