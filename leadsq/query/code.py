@@ -37,7 +37,7 @@ from leadsq.contract import (
 )
 from leadsq.errors import QueryError
 from leadsq.query.build import DEFAULT_PAGE_SIZE, split_users
-from leadsq.query.dates import format_value
+from leadsq.query.values import format_value
 from leadsq.query.where import field_text
 from leadsq.query.windows import exact_list_window, exclusive_end
 

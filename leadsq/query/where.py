@@ -27,7 +27,7 @@ where                                                      lead filter(s)
 (``-5`` included), ``True``/``False``, lists, tuples and sets of those, and the instants
 ``Timestamp('2024-01-01')`` (or ``pd.Timestamp``, with an optional ``tz='...'``),
 ``datetime(2024, 1, 1[, h, m, s])`` and ``date(2024, 1, 1)``, which are sent as UTC
-``yyyy-MM-dd HH:mm:ss``. Values are sent as text by :func:`leadsq.query.dates.format_value`.
+``yyyy-MM-dd HH:mm:ss``. Values are sent as text by :func:`leadsq.query.values.format_value`.
 
 Everything else is a :class:`~leadsq.errors.QueryError` that quotes the fragment and says
 why: ``or`` across lead fields (the API joins lead filters with AND), ``not`` on a

@@ -15,7 +15,7 @@ import pandas as pd
 
 from leadsq.contract import LeadFilter
 from leadsq.errors import QueryError
-from leadsq.query.dates import format_value
+from leadsq.query.values import format_value
 
 __all__ = ["Walker"]
 
