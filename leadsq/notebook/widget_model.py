@@ -24,9 +24,10 @@ from typing import Any, Literal
 import pandas as pd
 
 from leadsq.client.metadata import USER_ID
-from leadsq.contract import DATE_FORMAT, ENDPOINTS
+from leadsq.contract import ENDPOINTS, format_date
 from leadsq.errors import QueryError
 from leadsq.query.booleans import boolean_text
+from leadsq.query.instants import parse_day
 
 __all__ = [
     "AGGREGATES",
@@ -295,16 +296,13 @@ def _number(raw: Any, field: str) -> str:
 
 def _day_bound(raw: Any, operator: str, field: str) -> str:
     if isinstance(raw, datetime):
-        return raw.strftime(DATE_FORMAT)
+        return format_date(raw)
     if isinstance(raw, str):
-        try:
-            raw = date.fromisoformat(raw.strip())
-        except ValueError:
-            raise QueryError(f"{field}: {raw!r} is not a date (yyyy-mm-dd)") from None
+        raw = parse_day(raw, argument=field)
     if not isinstance(raw, date):
         raise QueryError(f"{field}: expected a date; got {raw!r}")
     end_of_day = operator in (">", "<=")
-    return datetime.combine(raw, time(23, 59, 59) if end_of_day else time()).strftime(DATE_FORMAT)
+    return format_date(datetime.combine(raw, time(23, 59, 59) if end_of_day else time()))
 
 
 def date_range(
