@@ -23,7 +23,6 @@ A frame without that provenance has no ``df.lsq``: the accessor raises
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,8 @@ from leadsq.contract import ContractError, Report, parse_report
 from leadsq.errors import QueryError
 from leadsq.frames import frame_change, frame_identity
 from leadsq.query.code import to_code, window_notes
+from leadsq.query.instants import utc_timestamp
+from leadsq.query.source import python_source
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -138,7 +139,7 @@ class Provenance:
     def read_at(self) -> pd.Timestamp | None:
         """When the read started, in UTC."""
         value = self.raw.get("read_at")
-        return None if value is None else pd.Timestamp(value).tz_convert("UTC")
+        return None if value is None else utc_timestamp(value)
 
     @property
     def grouping(self) -> Grouping | None:
@@ -302,7 +303,7 @@ class LeadsqAccessor:
         lines = [*notes, "(", *(f"    {line}" for line in text.splitlines())]
         for step in steps:
             args = ", ".join(
-                f"{name}={_literal(value)}"
+                f"{name}={python_source(value)}"
                 for name, value in step["args"].items()
                 if value is not None
             )
@@ -404,7 +405,7 @@ class LeadsqAccessor:
                 f"the frame has no {LAST_ACTIVITY} column; read it with "
                 f"columns=[..., '{LAST_ACTIVITY}']"
             )
-        moment = _utc(now) if now is not None else self.read_at
+        moment = utc_timestamp(now) if now is not None else self.read_at
         if moment is None:
             raise QueryError("the frame does not record when it was read; pass now=")
         days, never = _regroup.days_since(frame[LAST_ACTIVITY], moment)
@@ -511,17 +512,3 @@ def _plots() -> Any:
     from leadsq.analysis import plots
 
     return plots
-
-
-def _utc(value: Any) -> pd.Timestamp:
-    stamp = pd.Timestamp(value)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _literal(value: Any) -> str:
-    """Python source of a step argument (text, numbers, lists), double-quoted like ruff."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(item) for item in value) + "]"
-    return repr(value)

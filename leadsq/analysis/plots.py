@@ -46,6 +46,7 @@ from leadsq.client import metadata
 from leadsq.client.refresh import connection_of
 from leadsq.contract import Report
 from leadsq.errors import LeadsqError
+from leadsq.query.instants import utc_timestamp
 
 __all__ = ["DAY_BINS", "TOP", "plot", "plot_aggregate", "plot_counts", "plot_days_since_contact"]
 
@@ -393,8 +394,7 @@ def _moment(now: Any, provenance: Provenance) -> pd.Timestamp:
         if provenance.read_at is None:
             raise ValueError("the frame does not record when it was read; pass now=")
         return provenance.read_at
-    stamp = pd.Timestamp(now)
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return utc_timestamp(now)
 
 
 def _measure(grouping: Grouping, names: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ and :mod:`leadsq.notebook.form_fields`. Here live the rules that turn inputs int
 that can be tested without a browser or a kernel:
 
 * what an input holds as the value sent (:func:`coerce_value`), through the reader's own
-  value-to-text rule (:func:`leadsq.query.dates.format_value`), with a
+  value-to-text rule (:func:`leadsq.query.values.format_value`), with a
   :class:`~leadsq.errors.QueryError` for a value that does not fit;
 * a date-range input as a ``created=``-style argument (:func:`date_range`);
 * the whole form as a value (:class:`FormState`) and, in one function, as the keyword
@@ -25,7 +25,8 @@ from leadsq.contract import ENDPOINTS
 from leadsq.errors import QueryError
 from leadsq.notebook.form_fields import value_kind
 from leadsq.query.booleans import boolean_text
-from leadsq.query.dates import format_value
+from leadsq.query.instants import parse_day
+from leadsq.query.values import format_value
 
 __all__ = [
     "CACHE_CHOICES",
@@ -82,7 +83,7 @@ def coerce_value(
     -------
     str, tuple of str or None
         ``None`` for ``def``/``ndef``; a tuple for ``in``; a string otherwise, written
-        as :func:`leadsq.query.dates.format_value` writes it for the reader (``1e20`` is
+        as :func:`leadsq.query.values.format_value` writes it for the reader (``1e20`` is
         ``"100000000000000000000"``). A day picked for a Date field becomes its first
         second for ``>=`` and ``<``, its last for ``>`` and ``<=``, so "on or before
         31 Oct" includes the whole of that day.
@@ -139,10 +140,7 @@ def _day_bound(raw: Any, operator: str, field: str) -> datetime:
     if isinstance(raw, datetime):
         return raw
     if isinstance(raw, str):
-        try:
-            raw = date.fromisoformat(raw.strip())
-        except ValueError:
-            raise QueryError(f"{field}: {raw!r} is not a date (yyyy-mm-dd)") from None
+        raw = parse_day(raw, argument=field)
     if not isinstance(raw, date):
         raise QueryError(f"{field}: expected a date; got {raw!r}")
     end_of_day = operator in (">", "<=")

@@ -43,7 +43,7 @@ import keyword
 import re
 import shlex
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,8 @@ import pandas as pd
 from leadsq.contract import format_date
 from leadsq.errors import LeadsqError, QueryError
 from leadsq.query.booleans import boolean_text
+from leadsq.query.instants import to_utc
+from leadsq.query.source import python_source
 
 __all__ = [
     "BUILDER_MAGIC",
@@ -149,17 +151,7 @@ def python_literal(value: object, *, name: str = "value") -> str:
         For any other type, or a NaN or infinite number, naming ``name``.
     """
     plain = _plain(value, name)
-    return _render(plain)
-
-
-def _render(value: object) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_render(item) for item in value) + "]"
-    if isinstance(value, datetime):
-        return f"Timestamp({format_date(value)!r})"
-    if isinstance(value, date):
-        return f"date({value.year}, {value.month}, {value.day})"
-    return repr(value)
+    return python_source(plain, quote="'")
 
 
 def _plain(value: object, name: str) -> object:
@@ -175,9 +167,7 @@ def _plain(value: object, name: str) -> object:
     if isinstance(value, (pd.Timestamp, datetime)):
         if value is pd.NaT:
             raise QueryError(f"{{{name}}}: NaT cannot be put in a query")
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return datetime(*value.timetuple()[:6])
+        return to_utc(value).replace(microsecond=0)
     if isinstance(value, date):
         return value
     if isinstance(value, (set, frozenset)):
@@ -235,7 +225,7 @@ def substitute(text: str, namespace: Mapping[str, Any], *, as_json: bool = False
         value = _plain(namespace[name], name)
         if as_json:
             return json.dumps(_text(value) if quoted else value, default=_json_default)
-        return repr(_text(value)) if quoted else _render(value)
+        return repr(_text(value)) if quoted else python_source(value, quote="'")
 
     return (_JSON_PLACEHOLDER if as_json else _WHERE_PLACEHOLDER).sub(replace, text)
 

@@ -3,7 +3,7 @@
 People write ``True``, ``1``, ``"true"`` or ``"yes"``; the service stores and compares
 Boolean fields as ``"1"``/``"0"`` (:data:`leadsq.contract.BOOLEAN_VALUES`) and answers a
 ``"true"`` filter with an error. So every Boolean value on its way into a request passes
-through :func:`boolean_text` (from :func:`leadsq.query.dates.format_value`, a Boolean field's
+through :func:`boolean_text` (from :func:`leadsq.query.values.format_value`, a Boolean field's
 filters, the form and the cell magic), and answers are read by the same words
 (:mod:`leadsq.frames`).
 """

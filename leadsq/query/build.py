@@ -54,7 +54,7 @@ from leadsq.contract import (
 )
 from leadsq.errors import QueryError
 from leadsq.query.booleans import boolean_text
-from leadsq.query.dates import DateRangeLike, resolve_range, to_utc
+from leadsq.query.dates import DateRangeLike, resolve_range
 from leadsq.query.filters import (
     FilterLike,
     UserFilterLike,
@@ -66,6 +66,7 @@ from leadsq.query.filters import (
     user_groups,
     values_of,
 )
+from leadsq.query.instants import to_utc
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -143,7 +144,7 @@ def build_report(
         Operators: ``=``, ``<>``, ``>``, ``<``, ``>=``, ``<=``, ``def``, ``ndef``, ``lik``,
         ``nlik``, ``in`` (``==`` and ``!=`` are read as ``=`` and ``<>``). ``in`` takes a
         list, tuple, set, Series or array of values; the others take one value. Values go
-        through :func:`leadsq.query.dates.format_value`. All lead filters are joined by AND.
+        through :func:`leadsq.query.values.format_value`. All lead filters are joined by AND.
     users : str or sequence of str, optional
         Lead owners: user ids (GUIDs) and/or email addresses (a string may hold several,
         comma-separated). Sent as one user-filter group, ``UserID eq <ids>`` OR

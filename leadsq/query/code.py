@@ -37,7 +37,8 @@ from leadsq.contract import (
 )
 from leadsq.errors import QueryError
 from leadsq.query.build import DEFAULT_PAGE_SIZE, split_users
-from leadsq.query.dates import format_value
+from leadsq.query.source import python_source, python_string
+from leadsq.query.values import format_value
 from leadsq.query.where import field_text
 from leadsq.query.windows import exact_list_window, exclusive_end
 
@@ -124,7 +125,7 @@ def to_code(
                 "(query arguments come from the report)"
             )
         arguments[name] = value
-    return _call("pd.read_leadsquared", [_string(report.endpoint)], arguments)
+    return _call("pd.read_leadsquared", [python_string(report.endpoint)], arguments)
 
 
 def window_notes(report: Report, *, read_at: datetime | None = None) -> list[str]:
@@ -255,7 +256,7 @@ def where_text(filters: Sequence[LeadFilter]) -> str | None:
             parts.append(f"{name}.{'notna' if op == 'def' else 'isna'}()")
         else:  # lik, nlik
             tilde = "~" if op == "nlik" else ""
-            parts.append(f"{tilde}{name}.str.contains({_string(condition.value or '')})")
+            parts.append(f"{tilde}{name}.str.contains({python_string(condition.value or '')})")
         i += 1
     return " and ".join(parts)
 
@@ -359,7 +360,7 @@ def _call(function: str, positional: list[str], arguments: Mapping[str, Any]) ->
 
 def _literal(value: Any, *, indent: int = 0, prefix: str = "") -> str:
     """Python source for a value, wrapped one item per line when too long for its line."""
-    flat = _flat(value)
+    flat = python_source(value)
     room = _WIDTH - len(_INDENT) * indent - len(prefix) - 1
     if len(flat) <= room:
         return flat
@@ -367,7 +368,9 @@ def _literal(value: Any, *, indent: int = 0, prefix: str = "") -> str:
     closing_indent = _INDENT * indent
     if isinstance(value, str) and " and " in value:
         pieces = value.split(" and ")
-        lines = [_string(pieces[0])] + [_string(f" and {piece}") for piece in pieces[1:]]
+        lines = [python_string(pieces[0])] + [
+            python_string(f" and {piece}") for piece in pieces[1:]
+        ]
         return "(\n" + "".join(f"{inner}{line}\n" for line in lines) + closing_indent + ")"
     if isinstance(value, (list, tuple)) and value:
         items = [_literal(item, indent=indent + 1) for item in value]
@@ -378,28 +381,8 @@ def _literal(value: Any, *, indent: int = 0, prefix: str = "") -> str:
         return f"{opening}\n{body}{closing_indent}{closing}"
     if isinstance(value, dict) and value:
         body = "".join(
-            f"{inner}{_flat(key)}: {_literal(item, indent=indent + 1, prefix=_flat(key) + ': ')},\n"
+            f"{inner}{python_source(key)}: {_literal(item, indent=indent + 1, prefix=python_source(key) + ': ')},\n"
             for key, item in value.items()
         )
         return f"{{\n{body}{closing_indent}}}"
     return flat
-
-
-def _flat(value: Any) -> str:
-    """Python source for a value on one line, strings in double quotes where possible."""
-    if isinstance(value, str):
-        return _string(value)
-    if isinstance(value, list):
-        return f"[{', '.join(map(_flat, value))}]"
-    if isinstance(value, tuple):
-        return f"({_flat(value[0])},)" if len(value) == 1 else f"({', '.join(map(_flat, value))})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{_flat(k)}: {_flat(v)}" for k, v in value.items()) + "}"
-    return repr(value)
-
-
-def _string(text: str) -> str:
-    quoted = repr(text)
-    if quoted.startswith("'") and '"' not in text:
-        return f'"{quoted[1:-1]}"'
-    return quoted

@@ -1,14 +1,9 @@
-"""Instants, date ranges and the text every user value is sent as.
+"""Date ranges: what people write (``"last 30 days"``, a pair, a day) as UTC bounds.
 
-The contract speaks UTC instants written ``yyyy-MM-dd HH:mm:ss`` and plain strings. This
-module turns what people write in a notebook into those:
-
-- :func:`to_utc` turns a ``datetime``, ``date``, ``pd.Timestamp``, ``numpy.datetime64`` or
-  an ISO-like string into a naive UTC ``datetime`` (aware values are converted to UTC, naive
-  ones are taken to be UTC already);
-- :func:`format_value` is the one function every filter value passes through on its way
-  into a request body;
-- :func:`resolve_range` turns a :data:`DateRangeLike` into an inclusive ``(start, end)``.
+The contract speaks UTC instants written ``yyyy-MM-dd HH:mm:ss``. :func:`resolve_range`
+turns a :data:`DateRangeLike` into an inclusive ``(start, end)`` of naive UTC instants.
+Single instants are read by :mod:`leadsq.query.instants` (:func:`to_utc`) and values are
+written by :mod:`leadsq.query.values` (:func:`format_value`).
 
 Date ranges
 -----------
@@ -53,10 +48,8 @@ asks for a new one.
 from __future__ import annotations
 
 import calendar
-import numbers
 import re
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from decimal import Decimal
 from typing import TypeAlias
 
 import numpy as np
@@ -64,16 +57,14 @@ import pandas as pd
 
 from leadsq.contract import format_date
 from leadsq.errors import QueryError
-from leadsq.query.booleans import boolean_text
+from leadsq.query.instants import is_date_only, to_utc
 
 __all__ = [
     "RELATIVE_FORMS",
     "DateLike",
     "DateRangeLike",
-    "format_value",
     "is_date_only",
     "resolve_range",
-    "to_utc",
 ]
 
 DateLike: TypeAlias = str | datetime | date | pd.Timestamp | np.datetime64
@@ -96,164 +87,8 @@ RELATIVE_FORMS = (
     "<date>",
 )
 
-_ISO = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?"
-    r"\s*(Z|UTC|[+-]\d{2}(?::?\d{2})?)?",
-    re.IGNORECASE,
-)
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ROLLING = re.compile(r"last (\d+) (second|minute|hour|day|week|month|year)s?")
 _SECOND = timedelta(seconds=1)
-
-
-# --------------------------------------------------------------------------- instants
-
-
-def to_utc(value: object, *, argument: str = "value") -> datetime:
-    """Coerce an instant to a naive UTC ``datetime``.
-
-    Parameters
-    ----------
-    value : datetime, date, pd.Timestamp, numpy.datetime64 or str
-        A ``date`` means its midnight. A string is ISO-like: ``2024-01-31``,
-        ``2024-01-31 10:00``, ``2024-01-31T10:00:00.5``, optionally followed by ``Z``,
-        ``UTC`` or an offset such as ``+05:30``. Aware values are converted to UTC; naive
-        values are taken to be UTC already.
-    argument : str, default "value"
-        The argument name to put in an error message.
-
-    Returns
-    -------
-    datetime
-        Naive, in UTC, to the microsecond.
-
-    Raises
-    ------
-    QueryError
-        For a missing value (``None``, ``NaT``), a string in another form, or another type.
-    """
-    if value is None or value is pd.NaT or (isinstance(value, np.datetime64) and np.isnat(value)):
-        raise QueryError(f"{argument}: a date is missing (got {value!r})")
-    if isinstance(value, np.datetime64):
-        value = pd.Timestamp(value)
-    if isinstance(value, datetime):
-        if value.tzinfo is not None and value.utcoffset() is not None:
-            value = value.astimezone(timezone.utc)
-        return datetime(
-            value.year,
-            value.month,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond,
-        )
-    if isinstance(value, date):
-        return datetime.combine(value, time())
-    if isinstance(value, str):
-        return _parse_instant(value, argument)
-    raise QueryError(
-        f"{argument}: expected a date, datetime, Timestamp or string; got {type(value).__name__}"
-    )
-
-
-def is_date_only(value: object) -> bool:
-    """Whether ``value`` names a day rather than an instant (a ``date``, or ``"yyyy-mm-dd"``)."""
-    if isinstance(value, str):
-        return _DATE_ONLY.fullmatch(value.strip()) is not None
-    return isinstance(value, date) and not isinstance(value, datetime)
-
-
-def _parse_instant(text: str, argument: str) -> datetime:
-    match = _ISO.fullmatch(text.strip())
-    if match is None:
-        raise QueryError(
-            f"{argument}: {text!r} is not a date; write yyyy-mm-dd or yyyy-mm-dd HH:MM[:SS], "
-            "optionally with Z or an offset such as +05:30"
-        )
-    year, month, day, hour, minute, second, fraction, zone = match.groups()
-    try:
-        parsed = datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            int((fraction or "0")[:6].ljust(6, "0")),
-        )
-    except ValueError as error:
-        raise QueryError(f"{argument}: {text!r} is not a valid date ({error})") from None
-    if zone and zone.upper() not in ("Z", "UTC"):
-        sign = -1 if zone[0] == "-" else 1
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
-        parsed -= sign * offset
-    return parsed
-
-
-# --------------------------------------------------------------------------- values
-
-
-def format_value(value: object, *, argument: str = "value") -> str:
-    """The text a user value is sent as in a request body.
-
-    Every filter value passes through this one function.
-
-    Parameters
-    ----------
-    value : str, bool, int, float, Decimal, numpy scalar, datetime, date, pd.Timestamp or numpy.datetime64
-        Strings are sent as they are; booleans as ``"1"``/``"0"``; numbers as plain
-        decimal text (``20`` for ``20.0``, never scientific notation); instants as UTC
-        ``yyyy-MM-dd HH:mm:ss`` (aware values converted, naive ones taken as UTC, a ``date``
-        is its midnight).
-    argument : str, default "value"
-        The argument name to put in an error message.
-
-    Returns
-    -------
-    str
-
-    Raises
-    ------
-    QueryError
-        For a missing value (``None``, ``NaN``, ``NA``, ``NaT``), an infinite number or a
-        value of another type.
-    """
-    if isinstance(value, str):
-        return str(value)
-    if value is None or value is pd.NA or value is pd.NaT:
-        raise QueryError(
-            f"{argument}: a missing value ({value!r}) cannot be sent; to match leads with no "
-            "value use the 'ndef' operator (.isna() in where)"
-        )
-    if isinstance(value, (bool, np.bool_)):
-        return boolean_text(value, argument=argument)
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, (float, np.floating, Decimal)):
-        return _decimal_text(value, argument)
-    if isinstance(value, (datetime, date, np.datetime64)):
-        return format_date(to_utc(value, argument=argument))
-    raise QueryError(
-        f"{argument}: cannot send a value of type {type(value).__name__} ({value!r}); "
-        "use a string, number, bool or date"
-    )
-
-
-def _decimal_text(value: float | np.floating | Decimal, argument: str) -> str:
-    number = value if isinstance(value, Decimal) else Decimal(str(value))
-    if number.is_nan():
-        raise QueryError(
-            f"{argument}: a missing value ({value!r}) cannot be sent; to match leads with no "
-            "value use the 'ndef' operator (.isna() in where)"
-        )
-    if number.is_infinite():
-        raise QueryError(f"{argument}: an infinite number ({value!r}) cannot be sent")
-    if number == number.to_integral_value():
-        return str(int(number))
-    return format(number.normalize(), "f")
 
 
 # --------------------------------------------------------------------------- ranges

@@ -24,7 +24,7 @@ from leadsq.contract import (
 )
 from leadsq.errors import QueryError
 from leadsq.query.arguments import FilterLike, UserConditionLike, UserFilterLike
-from leadsq.query.dates import format_value
+from leadsq.query.values import format_value
 from leadsq.query.where import parse_where
 
 __all__ = [

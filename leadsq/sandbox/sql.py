@@ -39,6 +39,7 @@ from typing import Any
 from leadsq.contract import (
     DATE_FIELD_COLUMNS,
     DERIVED_COLUMNS,
+    USER_FIELDS,
     ContractError,
     LeadFilter,
     Report,
@@ -51,7 +52,6 @@ __all__ = ["Compiled", "compile_report"]
 _IDENTIFIER = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 _TEXT_TYPES = frozenset({"Text", "Email", "Phone", "Website", "Select", "Time"})
 _ORDERING = frozenset({">", "<", ">=", "<="})
-_USER_COLUMNS = ("UserID", "EmailAddress", "FirstName", "LastName", "Role", "Team")
 _DATE_SQL_FORMAT = "%Y-%m-%d %H:%M:%S"
 _ACTIVITIES_OF_LEAD = 'FROM activities a WHERE a."ProspectAutoId" = l."ProspectAutoId"'
 _OWNER = 'FROM users u WHERE u."UserID" = l."OwnerId"'
@@ -170,7 +170,7 @@ def _lead_condition(condition: LeadFilter, data_type: str, column: str, bind: _P
 
 
 def _user_condition(condition: UserCondition, bind: _Params) -> str:
-    column = _ident(condition.field, _USER_COLUMNS, "ReportFilter.UserFilter")
+    column = _ident(condition.field, USER_FIELDS, "ReportFilter.UserFilter")
     column = f"u.{column}"
     if condition.operator in ("eq", "neq"):
         items = [item.strip() for item in condition.value.split(",")]

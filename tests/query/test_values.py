@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from leadsq.errors import QueryError
 from leadsq.query.booleans import boolean_text
 from leadsq.query.build import build_report, fit_to_fields
-from leadsq.query.dates import format_value, to_utc
+from leadsq.query.instants import to_utc
+from leadsq.query.values import format_value
 
 
 @pytest.mark.parametrize(
