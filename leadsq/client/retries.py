@@ -3,7 +3,8 @@
 Retried: rate limits (not a daily one, nor our own budget's), 5xx answers without an
 input-error type and transport failures (refused, dropped, timed out or cut-off
 answers), but not a read past its deadline. The wait is a bounded exponential backoff
-with jitter (``Settings.backoff``), or what ``Retry-After`` asks when longer; a wait past
+with jitter (``Settings.backoff``), or what ``Retry-After`` asks when longer
+(:func:`leadsq.client.answers.retry_after_seconds` reads both of its forms); a wait past
 what the retry budget has left is not waited: the error is raised at once, saying when
 to try again. A rate-limit answer is retried until ``max_retry_seconds``, however many
 times (waiting for the limit is no failure); other failures count against
@@ -40,6 +41,7 @@ __all__ = ["RETRYABLE", "retryable", "retrying"]
 log = logging.getLogger("leadsq")
 
 RETRYABLE = (RateLimitError, ServerError, TransportError)
+_LONGEST_SHOWN = 10**9  # seconds: a wait asked past this is shown as this far ahead
 
 
 def retrying(settings: Settings, base: str, sleep: Callable[[float], None]) -> Retrying:
@@ -115,11 +117,16 @@ class _RetryAfterOr:
             return fallback
         left = self.budget - (state.seconds_since_start or 0.0)
         if isinstance(error, Exception) and asked > left:
-            at = datetime.now(timezone.utc) + timedelta(seconds=asked)
+            at = datetime.now(timezone.utc) + timedelta(seconds=min(asked, _LONGEST_SHOWN))
             error.args = (
-                f"{error.args[0]} (the server asked to wait {asked:g} s before "
+                f"{error.args[0]} (the server asked to wait {_seconds(asked)} s before "
                 f"retrying, past the {max(left, 0):.0f} s left of max_retry_seconds: not "
                 f"waited; try again after {at:%Y-%m-%d %H:%M:%S} UTC)",
             )
             raise error
         return max(asked, fallback)
+
+
+def _seconds(seconds: float) -> str:
+    """``seconds`` to a tenth, without a trailing ``.0``: 3600, 2.4."""
+    return f"{seconds:.1f}".removesuffix(".0")

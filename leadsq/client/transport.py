@@ -14,7 +14,7 @@ Every call goes through :meth:`Transport.call`, which
    page) a transport error;
 3. retries as :mod:`leadsq.client.retries` says: rate limits (not a daily one), 5xx
    answers without an input-error type and transport failures, with bounded exponential
-   backoff and jitter, honouring ``Retry-After`` unless it asks
+   backoff and jitter, honouring ``Retry-After`` (seconds or an HTTP date) unless it asks
    more than the retry budget has left (then raised at once). Each retry waits for the
    rate limiter again, so retries never push the process over the limit; a read stopped
    meanwhile (:class:`~leadsq.client.wire.Guard`) ends its waits and sends nothing more.
