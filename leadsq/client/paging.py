@@ -51,8 +51,9 @@ from dataclasses import replace
 from queue import SimpleQueue
 
 from leadsq.client.learnt import learnt
+from leadsq.client.sending import Answer
 from leadsq.client.tally import Tally
-from leadsq.client.transport import Answer, Transport
+from leadsq.client.transport import Transport
 from leadsq.client.wire import Guard
 from leadsq.contract import LeadFilter, Paging, Report, parse_page_size_cap, report_to_body
 from leadsq.errors import APIError, BadRequestError
