@@ -5,23 +5,29 @@ An answer is an error when its status is 400 or more, when its body is the error
 rate limit's message alone (some hosts answer the limit with 200 or 403, in JSON or as
 text). :func:`leadsq.errors.error_class` chooses the class; this module builds the
 exception with the server's words, keys masked, and what the caller needs to act:
-``retry_after`` (seconds, from ``Retry-After``), ``renews_at`` of a daily limit,
-``right_host`` of a wrong host.
+``retry_after`` (seconds, from ``Retry-After`` in either form:
+:func:`retry_after_seconds`), ``renews_at`` of a daily limit, ``right_host`` of a wrong
+host.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from leadsq.client.settings import Settings
 from leadsq.contract import parse_rate_limit_message, parse_wrong_host
 from leadsq.errors import DailyLimitError, WrongHostError, error_class
 
-__all__ = ["check_answer", "next_utc_midnight"]
+__all__ = ["check_answer", "next_utc_midnight", "retry_after_seconds"]
+
+log = logging.getLogger("leadsq")
 
 _SMALL = 4096  # error answers are short; a page of leads that size is never inspected
 _TEXT = re.compile(rb"^\s*[^\s\[{]")  # not JSON: the message alone
@@ -91,7 +97,14 @@ def check_answer(
         exception_type=exception_type,
         exception_message=exception_message,
     )
-    error.retry_after = _retry_after(headers.get("Retry-After"))
+    asked = headers.get("Retry-After")
+    error.retry_after = retry_after_seconds(asked)
+    if asked is not None and error.retry_after is None:
+        log.debug(
+            "%s: Retry-After %r is neither seconds nor an HTTP date: ignored",
+            where,
+            redact(asked[:80]),
+        )
     if isinstance(error, DailyLimitError):
         error.renews_at = renews
     elif isinstance(error, WrongHostError):
@@ -123,10 +136,41 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _retry_after(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """The seconds a ``Retry-After`` value asks to wait (RFC 9110, section 10.2.3).
+
+    Parameters
+    ----------
+    value : str or None
+        The header: delta-seconds (``"120"``) or an HTTP-date
+        (``"Wed, 21 Oct 2026 07:28:00 GMT"``).
+    now : datetime, optional
+        The moment a date is counted from (default: the current time).
+
+    Returns
+    -------
+    float or None
+        At least 0: a date already past asks no wait (retry now). ``None`` without a
+        value, or with one that is neither form (it is ignored).
+    """
     if value is None:
         return None
+    seconds: float | None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
+        seconds = _until(value, now)
+    if seconds is None or not math.isfinite(seconds):
         return None
+    return max(0.0, seconds)
+
+
+def _until(date: str, now: datetime | None) -> float | None:
+    """Seconds from ``now`` to the HTTP-date ``date``; ``None`` if it is none."""
+    try:
+        when = parsedate_to_datetime(date.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:  # "-0000": UTC, its zone unsaid (RFC 5322)
+        when = when.replace(tzinfo=timezone.utc)
+    return (when - (now or datetime.now(timezone.utc))).total_seconds()

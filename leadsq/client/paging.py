@@ -51,8 +51,9 @@ from dataclasses import replace
 from queue import SimpleQueue
 
 from leadsq.client.learnt import learnt
+from leadsq.client.sending import Answer
 from leadsq.client.tally import Tally
-from leadsq.client.transport import Answer, Transport
+from leadsq.client.transport import Transport
 from leadsq.client.wire import Guard
 from leadsq.contract import LeadFilter, Paging, Report, parse_page_size_cap, report_to_body
 from leadsq.errors import APIError, BadRequestError
@@ -139,7 +140,7 @@ class PagedRead:
         return self.transport.call(
             report.endpoint,
             report_to_body(report),
-            response_format=(response_format or self.response_format).upper(),
+            response_format=response_format or self.response_format,
             guard=guard or self.guard,
         )
 
@@ -173,9 +174,9 @@ class PagedRead:
             available = max(head.total - (first - 1) * size - self.skip, 0)
             wanted = available if self.max_results is None else min(available, self.max_results)
             self.on_total(wanted)
-            last = first + max(-(-(wanted + self.skip) // size), 1) - 1
+            last = _last_page(first, wanted + self.skip, size)
         elif self.max_results is not None:
-            last = first + -(-(self.max_results + self.skip) // size) - 1
+            last = _last_page(first, self.max_results + self.skip, size)
         for number, page in enumerate(self._ordered(head, first, last)):
             goes_on = tally.page(
                 first + number, page, last if wanted is not None else None, head.total
@@ -361,3 +362,9 @@ class PagedRead:
                 yield self._take(page.select(wanted))
             if len(page) < size:
                 return
+
+
+def _last_page(first: int, rows: int, size: int) -> int:
+    """The index of the page that ends ``rows`` rows read from page ``first`` in pages
+    of ``size`` (``first`` itself when there are none: the first page is always asked)."""
+    return first + max(-(-rows // size), 1) - 1

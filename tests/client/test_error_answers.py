@@ -1,17 +1,21 @@
 """Error answers as the real service gives them (contract section 5): a rate limit in any
 status is retried, an input error answered 500 is a bad request at once, a daily limit
-is raised at once with the time the day renews, a bare 5xx is retried."""
+is raised at once with the time the day renews, a bare 5xx is retried; ``Retry-After``
+is honoured as seconds or as an HTTP date."""
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 
 import pytest
 from werkzeug.wrappers import Request, Response
 
 import leadsq
+from leadsq.client.answers import retry_after_seconds
 from leadsq.client.client import connection_for
 from leadsq.client.learnt import forget
 from leadsq.client.transport import transport_for
@@ -240,3 +244,118 @@ def test_the_sandboxs_rate_limit_in_each_form_is_waited_out(rate_limit_status, r
     assert stats["paths"][DISTRIBUTION] > 6
     if rate_limit_status != 200:
         assert stats["answers"].get(str(rate_limit_status), 0) >= 1
+
+
+def refused_until(until: datetime, status: int):
+    """Answer every distribution call before ``until`` with ``status`` (a rate limit, or
+    a bare server error) and ``Retry-After: until`` as an HTTP date."""
+    retry_after = {"Retry-After": format_datetime(until, usegmt=True)}
+
+    def answerer(request: Request, before: int) -> Response | None:
+        if request.path != DISTRIBUTION or datetime.now(timezone.utc) >= until:
+            return None
+        if status == 429:
+            return Response(RATE_LIMIT_JSON, status=429, mimetype="application/json")
+        return error_answer(status, None, "Service busy")
+
+    def with_date(request: Request, before: int) -> Response | None:
+        answer = answerer(request, before)
+        if answer is not None:
+            answer.headers.update(retry_after)
+        return answer
+
+    return with_date
+
+
+def whole_seconds_from_now(seconds: float) -> datetime:
+    """A moment ``seconds`` ahead, to the second (an HTTP date has no fraction)."""
+    return datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_retry_after_date_is_waited_for_and_the_call_retried_once(box, status):
+    # the backoff is 10-50 ms: without the date, the call would be refused again and
+    # again (a 503 three times, then raised); with it, retried once, at the date
+    leadsq.configure(max_retry_seconds=15)
+    until = whole_seconds_from_now(3)
+    with served_in_front_of(box, refused_until(until, status)) as front:
+        frame = read_through(front, box)
+    assert frame.ProspectAutoId.tolist() == list(range(1, 301))
+    assert front.paths[DISTRIBUTION] == 2
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_retry_after_date_past_the_retry_budget_is_raised_at_once_saying_when(box, status):
+    leadsq.configure(max_retry_seconds=10)
+    until = whole_seconds_from_now(3600)
+    with (
+        served_in_front_of(box, refused_until(until, status)) as front,
+        pytest.raises(APIError) as caught,
+    ):
+        read_through(front, box)
+    message = str(caught.value)
+    assert front.paths[DISTRIBUTION] == 1
+    assert caught.value.status == status
+    assert "past the 10 s left of max_retry_seconds: not waited; try again after" in message
+    assert f"{until:%Y-%m-%d %H:%M}" in message
+
+
+@pytest.mark.parametrize(
+    "retry_after",
+    [format_datetime(datetime(2020, 1, 1, tzinfo=timezone.utc), usegmt=True), "soon"],
+    ids=["a date past", "neither form"],
+)
+def test_a_retry_after_date_past_or_unreadable_is_retried_at_the_backoff(box, retry_after, caplog):
+    leadsq.configure(max_retry_seconds=10)
+    answer = Response(
+        RATE_LIMIT_JSON,
+        status=429,
+        mimetype="application/json",
+        headers={"Retry-After": retry_after},
+    )
+    with (
+        caplog.at_level(logging.DEBUG, logger="leadsq"),
+        served_in_front_of(box, first_call_answered(answer)) as front,
+    ):
+        frame = read_through(front, box)
+    assert len(frame) == 300
+    assert front.paths[DISTRIBUTION] == 2
+    ignored = [r.getMessage() for r in caplog.records if "neither seconds nor" in r.getMessage()]
+    said = f"distribution ({DISTRIBUTION}): Retry-After 'soon' is neither seconds nor an HTTP date"
+    assert ignored == ([f"{said}: ignored"] if retry_after == "soon" else [])
+
+
+NOW = datetime(2026, 10, 21, 7, 27, 57, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("120", 120.0),
+        ("0", 0.0),
+        ("Wed, 21 Oct 2026 07:28:00 GMT", 3.0),  # IMF-fixdate
+        ("Wednesday, 21-Oct-26 07:28:00 GMT", 3.0),  # RFC 850, obsolete
+        ("Wed Oct 21 07:28:00 2026", 3.0),  # asctime, obsolete
+        ("Wed, 21 Oct 2026 07:00:00 GMT", 0.0),  # past: retry now
+        ("Wed, 32 Oct 2026 07:28:00 GMT", None),
+        ("in a minute", None),
+        ("inf", None),
+        (None, None),
+    ],
+)
+def test_retry_after_is_read_in_both_forms_of_rfc_9110(value, seconds):
+    assert retry_after_seconds(value, now=NOW) == seconds
+
+
+def test_a_retry_after_of_centuries_is_raised_at_once_not_overflowing(box):
+    leadsq.configure(max_retry_seconds=10)
+    answer = Response(
+        RATE_LIMIT_JSON, status=429, mimetype="application/json", headers={"Retry-After": "1e20"}
+    )
+    with (
+        served_in_front_of(box, first_call_answered(answer)) as front,
+        pytest.raises(RateLimitError, match="not waited; try again after") as caught,
+    ):
+        read_through(front, box)
+    assert front.paths[DISTRIBUTION] == 1
+    assert "asked to wait 100000000000000000000 s" in str(caught.value)
