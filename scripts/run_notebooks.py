@@ -15,9 +15,9 @@ cell writes to stderr, when its outputs hold a key (the sandbox's demo keys, and
 values of ``LSQ_ACCESS_KEY``/``LSQ_SECRET_KEY``, plain or URL-encoded), or when it runs
 longer than ``--budget`` seconds. Exit status 0 when every notebook passed, else 1.
 
-Only the standard library, ``nbformat`` and ``nbclient`` are imported here, so the
-script runs in Binder's environment as well as in the test one; the tests in
-``tests/notebooks/`` import its functions.
+Only the standard library, ``nbformat`` and ``nbclient`` (with the ``jupyter_client`` and
+``pyzmq`` it depends on) are imported here, so the script runs in Binder's environment as
+well as in the test one; the tests in ``tests/notebooks/`` import its functions.
 """
 
 from __future__ import annotations
@@ -31,11 +31,16 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import nbformat
+import zmq
+from jupyter_client.asynchronous.client import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from traitlets import Type
 from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,6 +65,38 @@ class Run:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+
+class ShellChannel(AsyncZMQSocketChannel):
+    """The kernel's shell channel, whose sends never hide a reply from its waiting poll.
+
+    nbclient waits for a cell's ``execute_reply`` in an asyncio poll of this socket (for at
+    most the cell timeout) and meanwhile sends on it: the ``comm_msg`` of an ``Output``
+    widget (the QueryBuilder's result area) back to the kernel. jupyter_client sends through
+    a blocking shadow of the socket (``Session.send``), and zeromq, sending, takes in the
+    socket's pending signals: a reply that arrived just before no longer wakes the poll,
+    which then finds it only when it times out, 120 s later (twice in four CI runs
+    notebook 03 took 122 s). Reading the socket's ``EVENTS`` after the send makes pyzmq look
+    again and wake the poll when a message is waiting.
+    """
+
+    def send(self, msg: dict[str, Any]) -> None:
+        super().send(msg)
+        assert self.socket is not None
+        self.socket.get(zmq.EVENTS)  # pyzmq's asyncio socket reschedules what is ready
+
+
+class KernelClient(AsyncKernelClient):
+    """nbclient's kernel client, with a :class:`ShellChannel`."""
+
+    shell_channel_class = Type(ShellChannel)
+
+
+def kernel_config(sockets: Path) -> Config:
+    """The kernel manager's settings: channels on Unix sockets in ``sockets``, and a
+    :class:`KernelClient` to talk to the kernel."""
+    channels = {"transport": "ipc", "ip": str(sockets / "kernel")}
+    return Config({"KernelManager": {**channels, "client_factory": KernelClient}})
 
 
 def notebook_paths() -> list[Path]:
@@ -96,13 +133,11 @@ def execute(
     started = time.perf_counter()
     problems: list[str] = []
     # the kernel's channels are Unix sockets, not TCP ports: a port picked free for the
-    # kernel could be taken by a server starting meanwhile (a sandbox on port 0), and the
-    # kernel then never answers (seen once in CI: a 2-second notebook took 122 s)
+    # kernel could be taken by a server starting meanwhile (a sandbox on port 0)
     with tempfile.TemporaryDirectory(prefix="leadsq-kernel-") as sockets:
-        channels = {"transport": "ipc", "ip": str(Path(sockets) / "kernel")}
         client = NotebookClient(
             notebook,
-            config=Config({"KernelManager": channels}),
+            config=kernel_config(Path(sockets)),
             timeout=cell_timeout,
             kernel_name="python3",
             resources={"metadata": {"path": str(path.parent)}},
