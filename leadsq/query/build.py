@@ -35,8 +35,7 @@ writes a report back as the call that builds it.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone, tzinfo
 from typing import Any
@@ -67,6 +66,7 @@ from leadsq.query.filters import (
     values_of,
 )
 from leadsq.query.instants import to_utc
+from leadsq.query.messages import in_user_words
 
 __all__ = [
     "DEFAULT_COLUMNS",
@@ -271,7 +271,7 @@ def build_report(
             report = fit_to_fields(report, fields)
             contract.check_fields(report, fields)
     except ContractError as error:
-        raise QueryError(_in_user_words(error, labels)) from None
+        raise QueryError(in_user_words(error, labels)) from None
     return report
 
 
@@ -290,7 +290,7 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
     QueryError
         If a Date field's value is not a date, or a Boolean field's is not a Boolean.
     """
-    fitters = {"Date": _date_text, "Boolean": _boolean_text}
+    fitters: dict[str, Callable[..., str]] = {"Date": _date_text, "Boolean": boolean_text}
     fitted = []
     for condition in report.lead_filters:
         fit = fitters.get(field_types.get(condition.field, ""))
@@ -298,21 +298,17 @@ def fit_to_fields(report: Report, field_types: Mapping[str, str]) -> Report:
             argument = f"the filter on {condition.field}"
             condition = replace(
                 condition,
-                value=None if condition.value is None else fit(condition.value, argument),
+                value=None if condition.value is None else fit(condition.value, argument=argument),
                 values=None
                 if condition.values is None
-                else tuple(fit(value, argument) for value in condition.values),
+                else tuple(fit(value, argument=argument) for value in condition.values),
             )
         fitted.append(condition)
     return replace(report, lead_filters=tuple(fitted))
 
 
-def _date_text(value: str, argument: str) -> str:
+def _date_text(value: str, *, argument: str) -> str:
     return contract.format_date(to_utc(value, argument=argument))
-
-
-def _boolean_text(value: str, argument: str) -> str:
-    return boolean_text(value, argument=argument)
 
 
 def normalise_endpoint(endpoint: object) -> str:
@@ -337,41 +333,6 @@ def normalise_endpoint(endpoint: object) -> str:
 
 
 # the last part of a body path, in the words of the argument it came from
-_PATH_WORDS = {
-    "LookUpName": "field",
-    "LookupName": "field",
-    "SqlOperator": "operator",
-    "Operator": "operator",
-    "LookUpValue": "value",
-    "LookupValue": "value",
-    "LookUpValues": "values",
-    "FromDate": "start",
-    "ToDate": "end",
-}
-
-
-def _in_user_words(error: ContractError, labels: list[tuple[str, str]]) -> str:
-    """A contract error as the argument it came from says it: ``where: unknown field
-    'EngagmentScore' (did you mean EngagementScore?)``, not the body path."""
-    argument = _argument_for(error.path, labels)
-    leaf = re.sub(r"\[\d+\]$", "", error.path.rsplit(".", 1)[-1])
-    problem = error.problem
-    if problem.startswith("names an unknown lead field"):
-        return f"{argument}: {problem.replace('names an unknown lead field', 'unknown field', 1)}"
-    word = _PATH_WORDS.get(leaf)
-    return f"{argument}: {word} {problem}" if word else f"{argument}: {problem}"
-
-
-def _argument_for(path: str, labels: list[tuple[str, str]]) -> str:
-    best = ""
-    argument = "query"
-    for prefix, name in labels:
-        inside = path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))
-        if inside and len(prefix) > len(best):
-            best, argument = prefix, name
-    return argument
-
-
 # --------------------------------------------------------------------------- body=
 
 
