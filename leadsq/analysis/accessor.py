@@ -416,8 +416,9 @@ class LeadsqAccessor:
         ----------
         by : str or sequence of str
             One or more group-by columns (more than the API's one are fine).
-        aggregate : {"count", "average", "sum"}
-            The function, case-insensitive.
+        aggregate : {"count", "average", "mean", "sum"}
+            The function, case-insensitive: the spellings ``read_leadsquared`` takes
+            (:data:`leadsq.query.build.AGGREGATES`).
         aggregate_field : str, optional
             The Number column averaged or summed (the name ``read_leadsquared`` uses).
 
