@@ -43,6 +43,7 @@ __all__ = [
     "server_order",
 ]
 
+
 def group_keys(by: str | Sequence[str]) -> tuple[str, ...]:
     """The group-by fields as a tuple, checked: at least one, no repeats, all strings."""
     keys = (by,) if isinstance(by, str) else tuple(by)
