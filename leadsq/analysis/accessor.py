@@ -24,18 +24,26 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from leadsq.analysis import regroup as _regroup
+from leadsq.analysis.provenance import (
+    DAYS,
+    LAST_ACTIVITY,
+    NEVER,
+    OWNER,
+    OWNER_NAME,
+    FrameChangedWarning,
+    Grouping,
+    Provenance,
+)
 from leadsq.client import metadata, refresh
 from leadsq.client.checks import warn_user
 from leadsq.client.refresh import connection_of
-from leadsq.contract import ContractError, Report, parse_report
-from leadsq.errors import QueryError
-from leadsq.frames import frame_change, frame_identity
+from leadsq.contract import Report
+from leadsq.errors import LeadsqError, QueryError
 from leadsq.query.code import to_code, window_notes
 from leadsq.query.instants import utc_timestamp
 from leadsq.query.source import python_source
@@ -45,144 +53,40 @@ if TYPE_CHECKING:
 
     from leadsq.client.client import Client
 
-__all__ = ["FrameChangedWarning", "Grouping", "LeadsqAccessor", "Provenance", "owner_name_map"]
-
-OWNER = "OwnerId"
-OWNER_NAME = "OwnerName"
-LAST_ACTIVITY = "ProspectActivityDate_Max"
-DAYS = "DaysSinceContact"
-NEVER = "NeverContacted"
-_STEPS = ("regroup", "with_owner_names", "with_days_since_contact")
-
-_NOT_SERVED = (
-    "df.lsq serves frames read by leadsq: pd.read_leadsquared(...) or "
-    "leadsq.read_leadsquared(...) record their query in df.attrs['leadsq'], and df.lsq "
-    "offers refresh(), code, with_owner_names(), regroup() and plot() on them. {why} "
-    "Some pandas operations (merge, concat of different reads) drop attrs; call df.lsq "
-    "on the frame the reader returned, or on a filtered or sliced copy of it."
-)
+__all__ = [
+    "FrameChangedWarning",
+    "Grouping",
+    "LeadsqAccessor",
+    "Provenance",
+    "owner_name_map",
+    "plot_owner_names",
+]
 
 
-class FrameChangedWarning(UserWarning):
-    """The frame is not the one its provenance describes: pandas changed its rows or
-    columns after the read (``df[df.ProspectStage == "Opportunity"]``), so the code
-    reproduces the read, not this frame."""
-
-
-@dataclass(frozen=True)
-class Grouping:
-    """How an aggregate frame is grouped: by the service, or by a local regroup."""
-
-    keys: tuple[str, ...]
-    function: str
-    field: str | None
-    local: bool
-
-    @property
-    def metric(self) -> str | None:
-        """The value column, e.g. ``Average_EngagementScore``; ``None`` for Count."""
-        return _regroup.metric_name(self.function, self.field)
-
-    @property
-    def value_column(self) -> str:
-        """The column a plot shows: the metric, or ``Count``."""
-        return self.metric or "Count"
-
-
-@dataclass(frozen=True)
-class Provenance:
-    """``df.attrs["leadsq"]``, parsed and checked (see :func:`leadsq.client.reader.read_leadsquared`)."""
-
-    raw: Mapping[str, Any]
-    report: Report
-
-    @classmethod
-    def of(cls, frame: pd.DataFrame) -> Provenance:
-        """The provenance of ``frame``.
-
-        Raises
-        ------
-        AttributeError
-            If the frame carries none, or one that does not parse.
-        """
-        raw = getattr(frame, "attrs", {}).get("leadsq")
-        if not isinstance(raw, Mapping):
-            raise AttributeError(_NOT_SERVED.format(why="This frame has no df.attrs['leadsq']."))
-        missing = [key for key in ("endpoint", "body", "host") if key not in raw]
-        if missing:
-            raise AttributeError(
-                _NOT_SERVED.format(why=f"Its df.attrs['leadsq'] lacks {', '.join(missing)}.")
-            )
-        try:
-            report = parse_report(raw["body"], raw["endpoint"])
-        except ContractError as exc:
-            raise AttributeError(
-                _NOT_SERVED.format(
-                    why=f"Its df.attrs['leadsq'] holds a body that is not valid: {exc}."
-                )
-            ) from None
-        steps = raw.get("steps", [])
-        if not isinstance(steps, list) or any(
-            not isinstance(s, Mapping) or s.get("method") not in _STEPS for s in steps
-        ):
-            raise AttributeError(
-                _NOT_SERVED.format(why="Its df.attrs['leadsq'] lists steps leadsq does not know.")
-            )
-        return cls(raw=raw, report=report)
-
-    @property
-    def steps(self) -> list[dict[str, Any]]:
-        """Derivations applied after the read, in order: ``{"method": ..., "args": {...}}``."""
-        return copy.deepcopy(list(self.raw.get("steps", [])))
-
-    @property
-    def read_at(self) -> pd.Timestamp | None:
-        """When the read started, in UTC."""
-        value = self.raw.get("read_at")
-        return None if value is None else utc_timestamp(value)
-
-    @property
-    def grouping(self) -> Grouping | None:
-        """The frame's grouping: the last regroup step, else the read's; ``None`` for a list."""
-        for step in reversed(self.raw.get("steps", [])):
-            if step["method"] == "regroup":
-                args = step["args"]
-                return Grouping(
-                    keys=_regroup.group_keys(args["by"]),
-                    function=_regroup.function_name(args["aggregate"]),
-                    field=args.get("aggregate_field"),
-                    local=True,
-                )
-        output = self.report.output
-        if output.type != "Aggregate":
-            return None
-        return Grouping((output.group_by or "",), output.function or "Count", output.field, False)
-
-    def change(self, frame: pd.DataFrame) -> str | None:
-        """How ``frame`` differs from what the read (and its steps) gave, in words;
-        ``None`` when it is that frame. A change before a step is remembered by it."""
-        recorded = self.raw.get("frame")
-        now = None if recorded is None else frame_change(frame, recorded)
-        return self.raw.get("changed") or now
-
-    def with_step(
-        self, method: str, source: pd.DataFrame, result: pd.DataFrame, **args: Any
-    ) -> dict[str, Any]:
-        """A copy of the raw provenance with one more step that made ``result`` of
-        ``source``: it records ``result``'s identity, and any change ``source`` had."""
-        raw = copy.deepcopy(dict(self.raw))
-        raw["steps"] = [*raw.get("steps", []), {"method": method, "args": args}]
-        changed = self.change(source)
-        if changed:
-            raw["changed"] = changed
-        raw["frame"] = frame_identity(result)
-        return raw
-
-
-def owner_name_map(provenance: Mapping[str, Any]) -> dict[str, str]:
+def owner_name_map(provenance: Mapping[str, Any], *, quick: bool = False) -> dict[str, str]:
     """User id to ``"First Last"`` for the account a frame was read from (asked once per
-    client)."""
-    return metadata.owner_names(connection_of(provenance))
+    client).
+
+    ``quick=True``: one attempt with short timeouts (:meth:`Connection.quick`), for a
+    look-up that must not keep a user waiting (a plot's labels).
+    """
+    connection = connection_of(provenance)
+    return metadata.owner_names(connection.quick() if quick else connection)
+
+
+def plot_owner_names(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> dict[str, str]:
+    """The owner names a plot of ``frame`` labels its bars with: from its ``OwnerName``
+    column when it has one, else one quick look-up; when that fails, none (the plot
+    shows ids) and a warning naming the host and the error."""
+    if OWNER_NAME in frame.columns:
+        ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
+        return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
+    try:
+        return owner_name_map(provenance, quick=True)
+    except LeadsqError as exc:
+        host = provenance.get("host")
+        warn_user(f"owner names are unavailable from {host} ({exc}); showing user ids", UserWarning)
+        return {}
 
 
 class LeadsqAccessor:
@@ -313,14 +217,8 @@ class LeadsqAccessor:
     def refresh(self, *, client: Client | None = None, progress: bool = False) -> pd.DataFrame:
         """Run the same read again, then the same steps; a new frame.
 
-        The read goes to the account the frame came from (the provenance records it by a
-        fingerprint, never its keys): ``client`` when given, else an open client that
-        reads that account, else the configured keys when they are its.
-
         Parameters
         ----------
-        client : Client, optional
-            A :class:`~leadsq.Client` of the frame's account.
         progress : bool, default False
             Show a progress bar while reading.
 
@@ -329,9 +227,6 @@ class LeadsqAccessor:
         QueryError
             When pandas changed the frame's rows or columns after the read: refreshing
             would give the read's frame, not this one.
-        ConfigurationError
-            When no client at hand reads the frame's account: another account's keys
-            never answer for it.
         """
         p = self._provenance
         changed = p.change(self._frame)
@@ -428,8 +323,9 @@ class LeadsqAccessor:
         ----------
         by : str or sequence of str
             One or more group-by columns (more than the API's one are fine).
-        aggregate : {"count", "average", "sum"}
-            The function, case-insensitive.
+        aggregate : {"count", "average", "mean", "sum"}
+            The function, case-insensitive: the spellings ``read_leadsquared`` takes
+            (:data:`leadsq.query.build.AGGREGATES`).
         aggregate_field : str, optional
             The Number column averaged or summed (the name ``read_leadsquared`` uses).
 
@@ -492,15 +388,29 @@ class PlotMethods:
 
     def __call__(self, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """The plot that fits the frame (see :func:`leadsq.analysis.plots.plot`)."""
-        return _plots().plot(self._frame, ax=ax, **kwargs)
+        plots = _plots()
+        if Provenance.of(self._frame).grouping is not None:
+            return self.aggregate(ax=ax, **kwargs)
+        if plots.picks_counts(self._frame):
+            return self.counts(ax=ax, **kwargs)
+        return plots.plot(self._frame, ax=ax, **kwargs)
 
     def aggregate(self, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Sorted horizontal bars of an aggregate (see :func:`leadsq.analysis.plots.plot_aggregate`)."""
-        return _plots().plot_aggregate(self._frame, ax=ax, **kwargs)
+        return _plots().plot_aggregate(self._frame, ax=ax, **self._owners(self._frame, kwargs))
 
     def counts(self, by: str | None = None, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Leads per stage or owner of a list (see :func:`leadsq.analysis.plots.plot_counts`)."""
-        return _plots().plot_counts(self._frame, by, ax=ax, **kwargs)
+        counted = self._frame.lsq.regroup(_plots().count_column(self._frame, by))
+        return _plots().plot_aggregate(counted, ax=ax, **self._owners(counted, kwargs))
+
+    def _owners(self, frame: pd.DataFrame, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` with the owner names the bars need, looked up here (plots do no I/O)."""
+        grouping = Provenance.of(frame).grouping
+        wanted = kwargs.get("owner_names", True)
+        if wanted is True and grouping is not None and OWNER in grouping.keys:
+            kwargs = {**kwargs, "owner_names": plot_owner_names(frame, Provenance.of(frame).raw)}
+        return kwargs
 
     def days_since_contact(self, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Leads per band of days since the last activity (see :func:`leadsq.analysis.plots.plot_days_since_contact`)."""

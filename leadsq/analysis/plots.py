@@ -21,8 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 import textwrap
-import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -31,7 +30,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from leadsq.analysis.accessor import (
+from leadsq.analysis.provenance import (
     DAYS,
     LAST_ACTIVITY,
     NEVER,
@@ -39,7 +38,6 @@ from leadsq.analysis.accessor import (
     OWNER_NAME,
     Grouping,
     Provenance,
-    owner_name_map,
 )
 from leadsq.analysis.regroup import days_since
 from leadsq.client import metadata
@@ -48,7 +46,16 @@ from leadsq.contract import Report
 from leadsq.errors import LeadsqError
 from leadsq.query.instants import utc_timestamp
 
-__all__ = ["DAY_BINS", "TOP", "plot", "plot_aggregate", "plot_counts", "plot_days_since_contact"]
+__all__ = [
+    "DAY_BINS",
+    "TOP",
+    "count_column",
+    "picks_counts",
+    "plot",
+    "plot_aggregate",
+    "plot_counts",
+    "plot_days_since_contact",
+]
 
 TOP = 12
 """Bars shown before the rest are folded into "Other"."""
@@ -98,7 +105,7 @@ def plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         return plot_aggregate(frame, ax=ax, **kwargs)
     if LAST_ACTIVITY in frame.columns or DAYS in frame.columns:
         return plot_days_since_contact(frame, ax=ax, **kwargs)
-    if "ProspectStage" in frame.columns or OWNER in frame.columns:
+    if picks_counts(frame):
         return plot_counts(frame, ax=ax, **kwargs)
     raise ValueError(
         "nothing to plot: a list frame needs ProspectActivityDate_Max, ProspectStage or "
@@ -106,11 +113,27 @@ def plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     )
 
 
+def picks_counts(frame: pd.DataFrame) -> bool:
+    """Whether :func:`plot` draws a list ``frame`` as :func:`plot_counts`."""
+    if LAST_ACTIVITY in frame.columns or DAYS in frame.columns:
+        return False
+    return "ProspectStage" in frame.columns or OWNER in frame.columns
+
+
+def count_column(frame: pd.DataFrame, by: str | None) -> str:
+    """The column :func:`plot_counts` counts by: ``by``, else ``ProspectStage`` or ``OwnerId``."""
+    if by is None:
+        by = next((c for c in ("ProspectStage", OWNER) if c in frame.columns), None)
+        if by is None:
+            raise ValueError("the frame has neither ProspectStage nor OwnerId; pass by=")
+    return by
+
+
 def plot_aggregate(
     frame: pd.DataFrame,
     *,
     top: int | None = TOP,
-    owner_names: bool = True,
+    owner_names: bool | Mapping[str, str] = True,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -125,8 +148,10 @@ def plot_aggregate(
         bar, drawn last: the sum of their values for Count and Sum, their
         ``Count``-weighted average for Average (exact when the field has no nulls, as
         ``Count`` counts leads, not values). ``None`` shows every group.
-    owner_names : bool, default True
-        Label owner groups with names (an ``OwnerName`` column, else ``Users.Get``).
+    owner_names : bool or mapping of str to str, default True
+        Label owner groups with names: these (user id to name), or with ``True`` those
+        of an ``OwnerName`` column. Plots do no I/O: ``df.lsq.plot`` looks the names up
+        (one quick ``Users.Get``) and passes them here.
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     **kwargs
@@ -191,7 +216,7 @@ def plot_counts(
     by: str | None = None,
     *,
     top: int | None = TOP,
-    owner_names: bool = True,
+    owner_names: bool | Mapping[str, str] = True,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -213,11 +238,7 @@ def plot_counts(
     provenance = _provenance(frame)
     if provenance.grouping is not None:
         raise ValueError("plot_counts counts the rows of a list; use plot_aggregate for this frame")
-    if by is None:
-        by = next((c for c in ("ProspectStage", OWNER) if c in frame.columns), None)
-        if by is None:
-            raise ValueError("the frame has neither ProspectStage nor OwnerId; pass by=")
-    counted = frame.lsq.regroup(by)
+    counted = frame.lsq.regroup(count_column(frame, by))
     return plot_aggregate(counted, top=top, owner_names=owner_names, ax=ax, **kwargs)
 
 
@@ -406,7 +427,7 @@ def _measure(grouping: Grouping, names: dict[str, str]) -> str:
 
 def _connection_call(provenance: Provenance, what: str) -> pd.DataFrame | None:
     try:
-        connection = connection_of(provenance.raw)
+        connection = connection_of(provenance.raw).quick()  # a plot waits for no retry
         return getattr(metadata, what)(connection)
     except LeadsqError:
         return None
@@ -425,21 +446,22 @@ def _field_names(provenance: Provenance) -> dict[str, str]:
     return names
 
 
-def _owner_names(frame: pd.DataFrame, provenance: Provenance) -> dict[str, str]:
-    if OWNER_NAME in frame.columns:
+def _owner_names(frame: pd.DataFrame, owner_names: bool | Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(owner_names, Mapping):
+        return owner_names
+    if owner_names and OWNER_NAME in frame.columns:
         ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
         return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
-    try:
-        return owner_name_map(provenance.raw)
-    except LeadsqError as exc:
-        warnings.warn(f"owner names are unavailable ({exc}); showing user ids", stacklevel=4)
-        return {}
+    return {}
 
 
 def _group_labels(
-    frame: pd.DataFrame, keys: Sequence[str], provenance: Provenance, owner_names: bool
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    provenance: Provenance,
+    owner_names: bool | Mapping[str, str],
 ) -> list[str]:
-    owners = _owner_names(frame, provenance) if owner_names and OWNER in keys else {}
+    owners = _owner_names(frame, owner_names) if OWNER in keys else {}
     columns = [
         frame.index.get_level_values(key) if key in frame.index.names else frame[key]
         for key in keys
@@ -454,7 +476,7 @@ def _group_labels(
     return _unique(labels)
 
 
-def _value_text(value: Any, names: dict[str, str]) -> str:
+def _value_text(value: Any, names: Mapping[str, str]) -> str:
     if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
         return "(none)"
     if isinstance(value, pd.Timestamp):

@@ -31,9 +31,9 @@ import pandas as pd
 
 from leadsq.contract import Report, UserCondition, fold_chain
 from leadsq.errors import QueryError
+from leadsq.query.build import AGGREGATES
 
 __all__ = [
-    "FUNCTIONS",
     "days_since",
     "function_name",
     "group_keys",
@@ -42,9 +42,6 @@ __all__ = [
     "regroup",
     "server_order",
 ]
-
-FUNCTIONS: dict[str, str] = {"count": "Count", "average": "Average", "sum": "Sum"}
-"""Accepted spellings (case-insensitive) of the aggregate functions, to the API's names."""
 
 
 def group_keys(by: str | Sequence[str]) -> tuple[str, ...]:
@@ -58,10 +55,13 @@ def group_keys(by: str | Sequence[str]) -> tuple[str, ...]:
 
 
 def function_name(aggregate: str) -> str:
-    """``"count"``, ``"average"`` or ``"sum"`` (any case) to the API's ``Count`` etc."""
-    name = FUNCTIONS.get(str(aggregate).strip().lower())
+    """An aggregate spelling of :data:`leadsq.query.build.AGGREGATES` (``"count"``,
+    ``"average"`` or ``"mean"``, ``"sum"``; any case) to the API's ``Count`` etc."""
+    name = AGGREGATES.get(str(aggregate).strip().lower())
     if name is None:
-        raise QueryError(f"aggregate must be one of count, average, sum; got {aggregate!r}")
+        raise QueryError(
+            f"aggregate: must be one of count, average, sum (mean for average); got {aggregate!r}"
+        )
     return name
 
 
@@ -86,8 +86,8 @@ def regroup(
         One row per lead, with the ``by`` columns and ``aggregate_field``.
     by : str or sequence of str
         Group-by field(s).
-    aggregate : {"count", "average", "sum"}
-        The function; case-insensitive.
+    aggregate : {"count", "average", "mean", "sum"}
+        The function; case-insensitive (``"mean"`` is ``"average"``).
     aggregate_field : str, optional
         The Number field averaged or summed (as in :func:`leadsq.read_leadsquared`); required for average and sum, ignored
         for count.

@@ -247,3 +247,35 @@ def test_count_axes_tick_at_whole_numbers_only(read) -> None:
     ax = few.lsq.plot()
     ticks = [tick for tick in ax.get_xticks() if ax.get_xlim()[0] <= tick <= ax.get_xlim()[1]]
     assert len(ticks) >= 2 and all(float(tick).is_integer() for tick in ticks)
+
+
+def test_a_plot_with_the_host_gone_makes_one_attempt_warns_and_shows_ids(sandbox) -> None:
+    from werkzeug.wrappers import Response
+
+    import leadsq
+    from tests.client.servers import served_in_front_of
+    from tests.conftest import connect
+
+    gone = {"now": False}
+
+    def answer(request, before):
+        return Response("gone", status=503) if gone["now"] else None
+
+    with served_in_front_of(sandbox, answer) as front:
+        frame = leadsq.read_leadsquared(
+            "distribution",
+            created=("2026-05-01", "2026-10-31"),
+            group_by="OwnerId",
+            **{**connect(sandbox), "host": front.url},
+        )
+        gone["now"] = True
+        before = sum(n for path, n in front.paths.items() if "User" in path)
+        with pytest.warns(UserWarning, match="owner names are unavailable from") as caught:
+            ax = frame.lsq.plot(top=None)
+        users_calls = sum(n for path, n in front.paths.items() if "User" in path) - before
+    assert users_calls == 1  # one attempt: no retry for a plot's labels
+    assert sum("owner names" in str(w.message) for w in caught) == 1
+    assert front.url in str(caught[0].message)
+    ids = [str(i) for i in frame.index]
+    labels = [label.removesuffix("…") for label in _tick_labels(ax.yaxis)]
+    assert labels and all(any(i.startswith(label) for i in ids) for label in labels)

@@ -207,3 +207,20 @@ def test_matching_users_follows_the_contract_semantics() -> None:
         {"LookupName": "Team", "Operator": "eq", "LookupValue": "South", "ConditionOperator": "OR"},
         {"LookupName": "Role", "Operator": "eq", "LookupValue": "Admin"},
     ) == ["u2", "u3"]
+
+
+def test_regroup_takes_every_aggregate_spelling_the_reader_takes(read, leads) -> None:
+    server = read(
+        "distribution",
+        created=CREATED,
+        group_by="Source",
+        aggregate="mean",
+        aggregate_field="EngagementScore",
+    )
+    with_source = read(
+        "distribution", created=CREATED, columns=["ProspectID", "Source", "EngagementScore"]
+    )
+    local = with_source.lsq.regroup("Source", "Mean", aggregate_field="EngagementScore")
+    pd.testing.assert_frame_equal(local, server)
+    assert local.lsq.grouping.function == "Average"
+    assert local.lsq.steps[-1]["args"]["aggregate"] == "average"

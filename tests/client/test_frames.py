@@ -1,7 +1,8 @@
-"""Frame building: the Arrow path and the pandas path give equal frames, or the same error.
+"""Frame building: answers typed by the one table of dtypes, or an error naming the value;
+typed frames held as each ``dtype_backend`` says.
 
-Answers are built here as bytes, as the service sends them; the pandas path is the one
-taken without pyarrow (``frames.pa`` set to ``None``).
+Answers are built here as bytes, as the service sends them; the backends are tried on
+frames read from the sandbox.
 """
 
 from __future__ import annotations
@@ -10,14 +11,12 @@ import csv
 import io
 import json
 
-import hypothesis.strategies as st
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
 
 from leadsq import frames
 from leadsq.contract import Output
-from leadsq.errors import APIError
+from leadsq.errors import APIError, QueryError
 
 DTYPES = {
     "ProspectID": "string",
@@ -53,46 +52,12 @@ def _csv_text(value: object) -> str:
     return str(value)
 
 
-def every_way(content: bytes, content_type: str) -> dict[str, pd.DataFrame | str]:
-    """The frame (or the error message) of each way to type an answer."""
-    ways = {
-        "typed page": lambda: (
-            frames.parse_page(content, content_type, COLUMNS, dtypes=DTYPES).frame
-        ),
-        "to_typed_frame": lambda: frames.to_typed_frame(
-            frames.parse_page(content, content_type, COLUMNS).frame, DTYPES
-        ),
-        "concat_pages": lambda: frames.concat_pages(
-            [frames.parse_page(content, content_type, COLUMNS, dtypes=DTYPES)], DTYPES
-        ),
-    }
-    results: dict[str, pd.DataFrame | str] = {}
-    for name, way in ways.items():
-        try:
-            results[name] = way()
-        except APIError as exc:
-            results[name] = str(exc)
-    return results
+def typed(content: bytes, content_type: str) -> pd.DataFrame:
+    return frames.parse_page(content, content_type, COLUMNS, dtypes=DTYPES).frame
 
 
-def assert_all_equal(results: dict[str, pd.DataFrame | str]) -> None:
-    names = list(results)
-    first = results[names[0]]
-    for name in names[1:]:
-        other = results[name]
-        if isinstance(first, str) or isinstance(other, str):
-            assert isinstance(first, str) and isinstance(other, str), (names[0], name, results)
-            assert first == other, f"{names[0]} vs {name}"
-        else:
-            pd.testing.assert_frame_equal(other, first, obj=f"{name} vs {names[0]}")
-
-
-def with_and_without_arrow(content: bytes, content_type: str, monkeypatch) -> dict:
-    results = {f"arrow, {k}": v for k, v in every_way(content, content_type).items()}
-    with monkeypatch.context() as patch:
-        patch.setattr(frames, "pa", None)
-        results.update({f"pandas, {k}": v for k, v in every_way(content, content_type).items()})
-    return results
+def answer_of(rows: list[dict], answer: str) -> tuple[bytes, str]:
+    return (json_answer(rows), JSON_TYPE) if answer == "json" else (csv_answer(rows), CSV_TYPE)
 
 
 ROWS = [
@@ -121,13 +86,8 @@ ROWS = [
 
 
 @pytest.mark.parametrize("answer", ["json", "csv"])
-def test_every_way_gives_the_documented_dtypes_and_values(answer, monkeypatch):
-    content, kind = (
-        (json_answer(ROWS), JSON_TYPE) if answer == "json" else (csv_answer(ROWS), CSV_TYPE)
-    )
-    results = with_and_without_arrow(content, kind, monkeypatch)
-    assert_all_equal(results)
-    frame = results["arrow, typed page"]
+def test_an_answer_gives_the_documented_dtypes_and_values(answer):
+    frame = typed(*answer_of(ROWS, answer))
     assert {name: str(dtype) for name, dtype in frame.dtypes.items()} == DTYPES
     assert frame["ProspectID"].isna().tolist() == [False, True, True]
     assert frame["Score"].tolist() == [12, pd.NA, 0]
@@ -152,20 +112,15 @@ def test_json_and_csv_answers_give_equal_frames():
     ],
 )
 @pytest.mark.parametrize("answer", ["json", "csv"])
-def test_a_value_that_does_not_convert_is_named_on_every_path(
-    column, value, named, answer, monkeypatch
-):
+def test_a_value_that_does_not_convert_is_named(column, value, named, answer):
     rows = [dict(ROWS[0]), {**ROWS[0], column: value}]
-    content, kind = (
-        (json_answer(rows), JSON_TYPE) if answer == "json" else (csv_answer(rows), CSV_TYPE)
-    )
-    results = with_and_without_arrow(content, kind, monkeypatch)
-    assert_all_equal(results)
-    message = results["arrow, typed page"]
-    assert isinstance(message, str) and repr(column) in message and repr(named) in message
+    with pytest.raises(APIError) as caught:
+        typed(*answer_of(rows, answer))
+    message = str(caught.value)
+    assert repr(column) in message and repr(named) in message and "row 2" in message
 
 
-def test_strings_are_accepted_for_every_type(monkeypatch):
+def test_strings_are_accepted_for_every_type():
     rows = [
         {
             "ProspectID": "x",
@@ -182,31 +137,77 @@ def test_strings_are_accepted_for_every_type(monkeypatch):
             "DoNotCall": "0",
         },
     ]
-    results = with_and_without_arrow(json_answer(rows), JSON_TYPE, monkeypatch)
-    assert_all_equal(results)
-    frame = results["arrow, typed page"]
+    frame = typed(json_answer(rows), JSON_TYPE)
     assert frame["Score"].tolist() == [12, pd.NA]
     assert frame["mx_Interest_Rate"].tolist() == [1000.0, pd.NA]
     assert frame["CreatedOn"][0] == pd.Timestamp("2026-10-01 08:30:00", tz="UTC")
     assert frame["DoNotCall"].tolist() == [True, False]
 
 
-def test_a_column_of_mixed_json_types_is_typed_by_pandas(monkeypatch):
+def test_a_column_of_mixed_json_types_is_typed_by_its_text():
     rows = [{**ROWS[0], "Score": 12}, {**ROWS[0], "Score": "13"}]
-    results = with_and_without_arrow(json_answer(rows), JSON_TYPE, monkeypatch)
-    assert_all_equal(results)
-    assert results["arrow, typed page"]["Score"].tolist() == [12, 13]
+    assert typed(json_answer(rows), JSON_TYPE)["Score"].tolist() == [12, 13]
+    rows = [{**ROWS[0], "Score": "13"}, {**ROWS[0], "Score": 1.5}]
+    with pytest.raises(APIError, match=r"'Score' .* in row 2: 1\.5 "):
+        typed(json_answer(rows), JSON_TYPE)  # named as the answer held it: a number
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (" 7 ", 7),
+        ("+3", 3),
+        ("1e2", 100),
+        ("12.0", 12),
+        ("0x1F", None),
+        ("nan", None),
+        ("inf", None),
+        ("1e20", None),
+    ],
+)
+def test_whole_numbers_as_text(value, expected):
+    rows = [{**ROWS[0], "Score": value}]
+    if expected is None:
+        with pytest.raises(APIError, match=repr(value)):
+            typed(json_answer(rows), JSON_TYPE)
+    else:
+        assert typed(json_answer(rows), JSON_TYPE)["Score"].tolist() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (" 2026-10-01", "2026-10-01 00:00:00"),
+        ("2026-10-01T12:34:56Z ", "2026-10-01 12:34:56"),
+        ("2026-10-01 00:00:00+05:30", "2026-09-30 18:30:00"),
+        ("2026-10-01T12:34:56-0100", "2026-10-01 13:34:56"),
+        ("2026-10-01 01:02", "2026-10-01 01:02:00"),
+        ("2026-10-01 00:00:00.5", "2026-10-01 00:00:00.5"),
+        ("2026-10-01Z", None),
+        ("2026-10-01 ", None),
+        ("2026-02-30 00:00:00", None),
+    ],
+)
+@pytest.mark.parametrize("answer", ["json", "csv"])
+def test_iso_instants_are_utc(value, expected, answer):
+    rows = [ROWS[0], {**ROWS[0], "CreatedOn": value}]
+    if expected is None:
+        with pytest.raises(APIError, match=f"row 2: {value!r}"):
+            typed(*answer_of(rows, answer))
+    else:
+        got = typed(*answer_of(rows, answer))["CreatedOn"][1]
+        assert got == pd.Timestamp(expected, tz="UTC")
 
 
 @pytest.mark.parametrize("answer", ["json", "csv"])
-def test_an_empty_page_has_the_documented_dtypes(answer, monkeypatch):
+def test_an_empty_page_has_the_documented_dtypes(answer):
     if answer == "json":
         content, kind = json_answer([], total=0), JSON_TYPE
     else:
         content, kind = (",".join(COLUMNS) + "\r\n").encode(), CSV_TYPE
-    results = with_and_without_arrow(content, kind, monkeypatch)
-    assert_all_equal(results)
-    pd.testing.assert_frame_equal(results["arrow, typed page"], frames.empty_frame(DTYPES))
+    empty = typed(content, kind)
+    pd.testing.assert_frame_equal(empty, frames.empty_frame(DTYPES))
+    assert {name: str(dtype) for name, dtype in empty.dtypes.items()} == DTYPES
 
 
 def test_quoted_newlines_and_commas_in_csv_values_stay_in_their_field():
@@ -234,6 +235,8 @@ def test_pages_join_in_order_and_slices_share_their_rows():
 def test_a_typed_frame_comes_back_as_it_is():
     frame = frames.parse_page(json_answer(ROWS), JSON_TYPE, COLUMNS, dtypes=DTYPES).frame
     assert frames.to_typed_frame(frame, DTYPES) is frame
+    untyped = pd.DataFrame({name: frame[name].astype(object) for name in COLUMNS})
+    pd.testing.assert_frame_equal(frames.to_typed_frame(untyped, DTYPES), frame)
     blanks = frame.assign(ProspectID=pd.Series(["", "b", None], dtype="string"))
     assert frames.to_typed_frame(blanks, DTYPES)["ProspectID"].isna().tolist() == [
         True,
@@ -248,56 +251,6 @@ def test_a_missing_column_is_an_error():
         frames.parse_page(json_answer(rows), JSON_TYPE, COLUMNS, dtypes=DTYPES)
     with pytest.raises(APIError, match="lacks the column"):
         frames.parse_page(b"ProspectID\r\nx\r\n", CSV_TYPE, COLUMNS, dtypes=DTYPES)
-
-
-# Values as the service may send them: the natural JSON type, text for any type [ours],
-# blanks, nulls and values that do not convert.
-_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6)
-_dates = st.builds(
-    lambda head, day, time, tail: f"{head}{day:%Y-%m-%d}{time}{tail}",
-    st.sampled_from(["", "", " "]),
-    st.dates(
-        min_value=pd.Timestamp("1700-01-01").date(), max_value=pd.Timestamp("2250-12-31").date()
-    ),
-    st.sampled_from(["", " 00:00:00", "T12:34:56", " 23:59:59.000", " 01:02"]),
-    st.sampled_from(["", "", "Z", ".5", " "]),
-)
-VALUES = {
-    "ProspectID": st.one_of(st.none(), _text),
-    "Score": st.one_of(
-        st.none(),
-        st.integers(-(2**40), 2**40),
-        st.floats(-1e6, 1e6).map(lambda x: round(x, 1)),
-        st.integers(-999, 999).map(str),
-        st.sampled_from(["", " 7", "+3", "1e2", "12.0", "0x1", "0X1F", "-0", "nan", "x"]),
-    ),
-    "mx_Interest_Rate": st.one_of(
-        st.none(),
-        st.floats(-1e9, 1e9, allow_nan=False),
-        st.integers(-(2**40), 2**40),
-        st.sampled_from(
-            ["", "1.5", " 2.5", "1e-3", "inf", "-inf", "nan", "NaN", ".5", "5.", "1,5", "-0", "0x1"]
-        ),
-    ),
-    "CreatedOn": st.one_of(st.none(), _dates, st.sampled_from(["", "2026-02-30 00:00:00", "x"])),
-    "DoNotCall": st.one_of(
-        st.none(),
-        st.booleans(),
-        st.sampled_from(["", "true", "False", " yes ", "NO", "1", "0", "maybe"]),
-    ),
-}
-ROWS_STRATEGY = st.lists(st.fixed_dictionaries(VALUES), min_size=1, max_size=6)
-
-
-@settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(rows=ROWS_STRATEGY, answer=st.sampled_from(["json", "csv"]))
-def test_the_arrow_path_agrees_with_the_pandas_path(rows, answer, monkeypatch):
-    content, kind = (
-        (json_answer(rows), JSON_TYPE) if answer == "json" else (csv_answer(rows), CSV_TYPE)
-    )
-    assert_all_equal(with_and_without_arrow(content, kind, monkeypatch))
 
 
 def test_derived_columns_the_metadata_does_not_list_are_typed_by_the_contract():
@@ -322,3 +275,73 @@ def test_derived_columns_the_metadata_does_not_list_are_typed_by_the_contract():
         "ProspectActivityName_Max": "string",
         "LeadLastModifiedOn": "datetime64[ns, UTC]",
     }
+
+
+# dtype_backend: frames read from the sandbox, held as nullable or as ArrowDtype columns
+
+BACKEND_COLUMNS = ["ProspectID", "Score", "mx_Interest_Rate", "CreatedOn", "DoNotCall"]
+
+
+@pytest.fixture(scope="module")
+def read_frame(read) -> pd.DataFrame:
+    return read("distribution", created=("2026-10-01", "2026-10-31"), columns=BACKEND_COLUMNS)
+
+
+@pytest.fixture(scope="module")
+def aggregate_frame(read) -> pd.DataFrame:
+    return read(
+        "distribution",
+        created=("2026-10-01", "2026-10-31"),
+        group_by="ProspectStage",
+        aggregate="average",
+        aggregate_field="mx_Interest_Rate",
+    )
+
+
+def test_numpy_nullable_is_the_read_as_it_is(read_frame):
+    assert len(read_frame) > 0
+    assert frames.with_dtype_backend(read_frame) is read_frame
+    assert frames.with_dtype_backend(read_frame, "numpy_nullable") is read_frame
+    assert [str(dtype) for dtype in read_frame.dtypes] == [
+        "string",
+        "Int64",
+        "Float64",
+        "datetime64[ns, UTC]",
+        "boolean",
+    ]
+
+
+def test_pyarrow_holds_the_same_values_in_arrow_columns(read_frame):
+    arrow = frames.with_dtype_backend(read_frame, "pyarrow")
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in arrow.dtypes)
+    kinds = [str(dtype.pyarrow_dtype) for dtype in arrow.dtypes]
+    assert kinds == ["large_string", "int64", "double", "timestamp[ns, tz=UTC]", "bool"]
+    assert arrow.attrs == read_frame.attrs
+    for name in BACKEND_COLUMNS:
+        assert arrow[name].isna().tolist() == read_frame[name].isna().tolist(), name
+        assert arrow[name].dropna().tolist() == read_frame[name].dropna().tolist(), name
+    back = frames.with_dtype_backend(arrow, "numpy_nullable")
+    pd.testing.assert_frame_equal(back, read_frame)
+    assert frames.with_dtype_backend(arrow, "pyarrow") is arrow
+
+
+def test_pyarrow_converts_an_aggregate_index_too(aggregate_frame):
+    arrow = frames.with_dtype_backend(aggregate_frame, "pyarrow")
+    assert isinstance(arrow.index.dtype, pd.ArrowDtype)
+    assert arrow.index.name == aggregate_frame.index.name == "ProspectStage"
+    assert arrow.index.tolist() == aggregate_frame.index.tolist()
+    assert [str(dtype) for dtype in arrow.dtypes] == ["int64[pyarrow]", "double[pyarrow]"]
+    pd.testing.assert_frame_equal(
+        frames.with_dtype_backend(arrow, "numpy_nullable"), aggregate_frame
+    )
+
+
+@pytest.mark.parametrize("bad", ["arrow", "numpy", None, "PyArrow", 1])
+def test_another_dtype_backend_is_refused_naming_the_choices(bad, read_frame):
+    with pytest.raises(QueryError, match="dtype_backend") as caught:
+        frames.with_dtype_backend(read_frame, bad)
+    message = str(caught.value)
+    assert "'numpy_nullable'" in message and "'pyarrow'" in message and repr(bad) in message
+    with pytest.raises(QueryError):
+        frames.check_dtype_backend(bad)
+    assert frames.check_dtype_backend("pyarrow") == "pyarrow"
