@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -30,21 +29,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from leadsq.analysis import words
 from leadsq.analysis.provenance import (
     DAYS,
     LAST_ACTIVITY,
     NEVER,
     OWNER,
-    OWNER_NAME,
-    Grouping,
-    Provenance,
 )
 from leadsq.analysis.regroup import days_since
-from leadsq.client import metadata
-from leadsq.client.refresh import connection_of
-from leadsq.contract import Report
-from leadsq.errors import LeadsqError
-from leadsq.query.instants import utc_timestamp
 
 __all__ = [
     "DAY_BINS",
@@ -62,29 +54,10 @@ TOP = 12
 DAY_BINS = (0, 7, 14, 30, 60, 90, 180, 365)
 """Left edges, in days, of the bands of :func:`plot_days_since_contact`."""
 
-DASH = "\N{EN DASH}"
+DASH = words.DASH
 BAR_COLOR = "#4C72B0"
 OTHER_COLOR = "#A9A9A9"
 NEVER_COLOR = "#DD8452"
-_ENDPOINTS = {"distribution": "Lead distribution", "not_contacted": "Leads not contacted"}
-_OPERATORS = {
-    "=": "=",
-    "<>": "≠",
-    ">": ">",
-    "<": "<",
-    ">=": "≥",
-    "<=": "≤",
-    "lik": "contains",
-    "nlik": "does not contain",
-    "in": "in",
-    "def": "is set",
-    "ndef": "is empty",
-    "eq": "=",
-    "neq": "≠",
-}
-_DATE_WORDS = {"LeadCreatedOn": "created", "LeadModifiedOn": "modified"}
-_LABEL_CHARS = 34
-_SUBTITLE_CHARS = 92
 
 
 def plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
@@ -100,7 +73,7 @@ def plot(frame: pd.DataFrame, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
     ValueError
         If the frame is not from leadsq, or a list with none of those columns.
     """
-    provenance = _provenance(frame)
+    provenance = words.provenance(frame)
     if provenance.grouping is not None:
         return plot_aggregate(frame, ax=ax, **kwargs)
     if LAST_ACTIVITY in frame.columns or DAYS in frame.columns:
@@ -164,7 +137,7 @@ def plot_aggregate(
         value, and with its lead count for an Average or a Sum. Groups without a value
         (an average over no values) get no bar.
     """
-    provenance = _provenance(frame)
+    provenance = words.provenance(frame)
     grouping = provenance.grouping
     if grouping is None:
         raise ValueError(
@@ -173,10 +146,10 @@ def plot_aggregate(
         )
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise ValueError(f"top must be a whole number >= 1 or None; got {top!r}")
-    names = _field_names(provenance)
+    names = words.field_names(provenance)
     bars = pd.DataFrame(
         {
-            "label": _group_labels(frame, grouping.keys, provenance, owner_names),
+            "label": words.group_labels(frame, grouping.keys, provenance, owner_names),
             "value": _floats(frame[grouping.value_column]),
             "count": _floats(frame["Count"]),
             "other": False,
@@ -197,7 +170,7 @@ def plot_aggregate(
     ax.set_ylim(max(len(bars), 1) - 0.5, -0.5)
     ax.bar_label(container, labels=_value_labels(bars, grouping.function), padding=3, size=9)
     _value_room(ax, bars["value"], horizontal=True, whole=grouping.function == "Count")
-    measure = _measure(grouping, names)
+    measure = words.measure(grouping, names)
     ax.set_xlabel(
         measure if grouping.function == "Count" else f"{measure}  (n = leads in the group)"
     )
@@ -205,7 +178,7 @@ def plot_aggregate(
     title = f"{measure} by {' and '.join(names.get(k, k) for k in grouping.keys)}"
     if grouping.function == "Count" and provenance.raw["endpoint"] == "not_contacted":
         title = title.replace("Leads", "Leads not contacted", 1)
-    _titles(ax, title, _subtitle(frame, provenance, names, grouping))
+    _titles(ax, title, words.subtitle(frame, provenance, names, grouping))
     if not len(bars):
         _no_data(ax)
     return ax
@@ -235,7 +208,7 @@ def plot_counts(
     -------
     Axes
     """
-    provenance = _provenance(frame)
+    provenance = words.provenance(frame)
     if provenance.grouping is not None:
         raise ValueError("plot_counts counts the rows of a list; use plot_aggregate for this frame")
     counted = frame.lsq.regroup(count_column(frame, by))
@@ -273,11 +246,11 @@ def plot_days_since_contact(
         One bar per band, left to right, then a last bar "Never" (in another colour)
         for leads without any activity.
     """
-    provenance = _provenance(frame)
+    provenance = words.provenance(frame)
     if provenance.grouping is not None:
         raise ValueError("plot_days_since_contact needs a list of leads, not an aggregate")
     edges = sorted({int(edge) for edge in bins} | {0})
-    moment = _moment(now, provenance)
+    moment = words.moment(now, provenance)
     if LAST_ACTIVITY in frame.columns:
         days, never = days_since(frame[LAST_ACTIVITY], moment)
     elif DAYS in frame.columns and NEVER in frame.columns:
@@ -304,9 +277,11 @@ def plot_days_since_contact(
     _value_room(ax, pd.Series(counts, dtype=float), horizontal=False, whole=True)
     ax.set_xlabel(f"Days since last activity, as of {moment:%Y-%m-%d}  (Never = no activity)")
     ax.set_ylabel("Leads")
-    names = _field_names(provenance)
+    names = words.field_names(provenance)
     lead_word = "Leads not contacted" if provenance.raw["endpoint"] == "not_contacted" else "Leads"
-    _titles(ax, f"{lead_word}: days since last activity", _subtitle(frame, provenance, names, None))
+    _titles(
+        ax, f"{lead_word}: days since last activity", words.subtitle(frame, provenance, names, None)
+    )
     return ax
 
 
@@ -393,217 +368,3 @@ def _titles(ax: Axes, title: str, subtitle: str) -> None:
 
 def _floats(values: Iterable[Any]) -> np.ndarray:
     return pd.to_numeric(pd.Series(values), errors="coerce").astype(float).to_numpy()
-
-
-# --------------------------------------------------------------------------- words
-
-
-def _provenance(frame: pd.DataFrame) -> Provenance:
-    try:
-        return Provenance.of(frame)
-    except AttributeError as exc:
-        raise ValueError(f"leadsq plots draw frames read by leadsq. {exc}") from None
-
-
-def _moment(now: Any, provenance: Provenance) -> pd.Timestamp:
-    if now is None:
-        for step in reversed(provenance.steps):
-            if step["method"] == "with_days_since_contact" and step["args"].get("now"):
-                now = step["args"]["now"]
-                break
-    if now is None:
-        if provenance.read_at is None:
-            raise ValueError("the frame does not record when it was read; pass now=")
-        return provenance.read_at
-    return utc_timestamp(now)
-
-
-def _measure(grouping: Grouping, names: dict[str, str]) -> str:
-    field = names.get(grouping.field or "", grouping.field or "")
-    return {"Count": "Leads", "Average": f"Average {field}", "Sum": f"Sum of {field}"}[
-        grouping.function
-    ]
-
-
-def _connection_call(provenance: Provenance, what: str) -> pd.DataFrame | None:
-    try:
-        connection = connection_of(provenance.raw).quick()  # a plot waits for no retry
-        return getattr(metadata, what)(connection)
-    except LeadsqError:
-        return None
-
-
-def _field_names(provenance: Provenance) -> dict[str, str]:
-    """Lead ``SchemaName`` to the account's ``DisplayName`` (cached by the read)."""
-    fields = _connection_call(provenance, "lead_fields")
-    names: dict[str, str] = {OWNER: "Owner", OWNER_NAME: "Owner", "ProspectStage": "Stage"}
-    if fields is not None and {"SchemaName", "DisplayName"} <= set(fields.columns):
-        pairs = zip(
-            fields["SchemaName"].astype(str), fields["DisplayName"].astype(str), strict=True
-        )
-        names.update(pairs)
-    names[OWNER_NAME] = names[OWNER]
-    return names
-
-
-def _owner_names(frame: pd.DataFrame, owner_names: bool | Mapping[str, str]) -> Mapping[str, str]:
-    if isinstance(owner_names, Mapping):
-        return owner_names
-    if owner_names and OWNER_NAME in frame.columns:
-        ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
-        return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
-    return {}
-
-
-def _group_labels(
-    frame: pd.DataFrame,
-    keys: Sequence[str],
-    provenance: Provenance,
-    owner_names: bool | Mapping[str, str],
-) -> list[str]:
-    owners = _owner_names(frame, owner_names) if OWNER in keys else {}
-    columns = [
-        frame.index.get_level_values(key) if key in frame.index.names else frame[key]
-        for key in keys
-    ]
-    labels = []
-    for values in zip(*columns, strict=True):
-        parts = [
-            _value_text(value, owners if key == OWNER else {})
-            for key, value in zip(keys, values, strict=True)
-        ]
-        labels.append(_shorten(" · ".join(parts), _LABEL_CHARS))
-    return _unique(labels)
-
-
-def _value_text(value: Any, names: Mapping[str, str]) -> str:
-    if value is None or value is pd.NA or (not isinstance(value, str) and pd.isna(value)):
-        return "(none)"
-    if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}"
-    if isinstance(value, float) and value.is_integer():
-        return f"{value:.0f}"
-    text = str(value)
-    return names.get(text, text) or "(blank)"
-
-
-def _shorten(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
-
-
-def _unique(labels: list[str]) -> list[str]:
-    """Tell equal labels apart (two owners of the same name): ``Ravi Rao (2)``."""
-    seen: dict[str, int] = {}
-    result = []
-    for label in labels:
-        seen[label] = seen.get(label, 0) + 1
-        result.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
-    return result
-
-
-def _subtitle(
-    frame: pd.DataFrame, provenance: Provenance, names: dict[str, str], grouping: Grouping | None
-) -> str:
-    report = provenance.report
-    parts = [_ENDPOINTS.get(report.endpoint, report.endpoint)]
-    parts += [_lead_filter(condition, names) for condition in report.lead_filters]
-    parts += _user_filter(report)
-    parts += [
-        f"{_DATE_WORDS[d.field]} {_span(d.start, d.end)}"
-        for d in report.date_filters
-        if d.field in _DATE_WORDS
-    ]
-    if report.endpoint == "not_contacted":
-        parts.append(_activity_phrase(report, provenance))
-    parts.append(_size(frame, provenance, grouping))
-    changed = provenance.change(frame)
-    if changed:
-        parts.append(f"changed after the read: {changed}")
-    if provenance.read_at is not None:
-        parts.append(f"read {provenance.read_at:%Y-%m-%d %H:%M} UTC")
-    return _wrap(parts, _SUBTITLE_CHARS)
-
-
-def _wrap(parts: Sequence[str], width: int) -> str:
-    """Join ``parts`` with `` · `` into lines of at most ``width``, breaking between parts."""
-    lines: list[str] = []
-    for part in parts:
-        if lines and len(lines[-1]) + 3 + len(part) <= width:
-            lines[-1] += f" · {part}"
-        else:
-            lines.extend(textwrap.wrap(part, width) or [""])
-    return "\n".join(lines)
-
-
-def _lead_filter(condition: Any, names: dict[str, str]) -> str:
-    name = names.get(condition.field, condition.field)
-    operator = _OPERATORS.get(condition.operator, condition.operator)
-    if condition.values is not None:
-        shown = list(condition.values[:4])
-        more = len(condition.values) - len(shown)
-        return f"{name} in {', '.join(shown)}" + (f" (+{more} more)" if more else "")
-    if condition.value is None:
-        return f"{name} {operator}"
-    return f"{name} {operator} {condition.value}"
-
-
-def _user_filter(report: Report) -> list[str]:
-    if not report.user_groups:
-        return []
-    phrases = []
-    for group in report.user_groups:
-        words = []
-        for i, condition in enumerate(group.conditions):
-            if condition.field == "UserID" and condition.operator == "eq":
-                count = len([v for v in condition.value.split(",") if v.strip()])
-                words.append(f"{count} selected owner{'s' * (count != 1)}")
-            else:
-                operator = _OPERATORS.get(condition.operator, condition.operator)
-                words.append(f"owner {condition.field} {operator} {condition.value}")
-            if i < len(group.conditions) - 1:
-                words.append(condition.link.lower())
-        phrases.append(" ".join(words))
-    return phrases
-
-
-def _activity_phrase(report: Report, provenance: Provenance) -> str:
-    codes = [code for f in report.activity_filters for code in f.values]
-    what = "activity"
-    if codes:
-        types = _connection_call(provenance, "activity_types")
-        known: dict[int, str] = {}
-        if types is not None and {"ActivityEvent", "Name"} <= set(types.columns):
-            known = {
-                int(code): str(name).removesuffix(" Activity")
-                for code, name in zip(types["ActivityEvent"], types["Name"], strict=True)
-            }
-        if len(codes) <= 3 and all(code in known for code in codes):
-            what = " or ".join(known[code] for code in codes)
-        else:
-            what = f"activity {', '.join(map(str, codes))}"
-    window = [d for d in report.date_filters if d.field == "ActivityCreatedOn"]
-    return f"no {what}" + "".join(f" in {_span(d.start, d.end)}" for d in window)
-
-
-def _size(frame: pd.DataFrame, provenance: Provenance, grouping: Grouping | None) -> str:
-    total = provenance.raw.get("total_count")
-    if grouping is None:
-        shown = f"{len(frame):,} leads"
-        return shown + (f" of {total:,}" if total is not None and total > len(frame) else "")
-    leads = int(pd.to_numeric(frame["Count"]).sum())
-    text = f"{leads:,} leads in {len(frame):,} groups"
-    if grouping.local:
-        return text + " (grouped locally)"
-    if total is not None and total > len(frame):
-        text += f" (top {len(frame):,} of {total:,} groups)"
-    return text
-
-
-def _span(start: Any, end: Any) -> str:
-    return f"{_day(start)} {DASH} {_day(end)}"
-
-
-def _day(moment: Any) -> str:
-    if (moment.hour, moment.minute, moment.second) in ((0, 0, 0), (23, 59, 59)):
-        return f"{moment:%Y-%m-%d}"
-    return f"{moment:%Y-%m-%d %H:%M}"
