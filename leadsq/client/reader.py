@@ -19,6 +19,7 @@ from leadsq.client.client import Client, client_for
 from leadsq.client.connection import masked_arguments
 from leadsq.client.settings import UNSET
 from leadsq.errors import LeadsqError, QueryError
+from leadsq.frames.backend import check_dtype_backend
 from leadsq.query.build import DEFAULT_PAGE_SIZE, build_report
 
 if TYPE_CHECKING:
@@ -55,6 +56,7 @@ def read_leadsquared(
     chunksize: int | None = None,
     progress: bool = True,
     response_format: str = "json",
+    dtype_backend: str = "numpy_nullable",
     cache: bool | float | str | None = UNSET,
     client: Client | None = None,
     **connection: Unpack[ConnectionArguments],
@@ -132,6 +134,10 @@ def read_leadsquared(
     response_format : {"json", "csv"}
         Answer format asked of the service for every page but the first, which is
         always JSON because only JSON tells the total; both give equal frames.
+    dtype_backend : {"numpy_nullable", "pyarrow"}, default "numpy_nullable"
+        How the frame holds its columns, as pandas' readers take it: pandas' nullable
+        dtypes (``Int64``, ``Float64``, ``boolean``, ``string``, ``datetime64[ns, UTC]``),
+        or ``ArrowDtype`` columns. ``df.lsq.refresh()`` keeps it.
     cache : bool, float or str, optional
         Answer an identical read from the disk cache when it is younger than this
         (``"1h"``, ``"30m"``, seconds, ``True`` for an hour), with no call; ``False``
@@ -168,6 +174,7 @@ def read_leadsquared(
     """
     connection = masked_arguments(connection)  # no plain key in locals
     _check_reader_arguments(max_results, chunksize, response_format, progress)
+    check_dtype_backend(dtype_backend)
     reading = client_for(client, **connection)
     _cache.parse_ttl(reading.settings.cache if cache is UNSET else cache)  # before any call
     if page_size is None:
@@ -190,7 +197,7 @@ def read_leadsquared(
         "now": datetime.now(timezone.utc),
     }
     from leadsq.client import checks, metadata
-    from leadsq.client.reading import doing, lead_fields, read_report
+    from leadsq.client.reading import doing, held_as, lead_fields, read_report
 
     try:  # the traceback ends here, at the user's call: leadsq's insides add nothing
         if activities is not None and checks.names_in(activities):
@@ -202,7 +209,7 @@ def read_leadsquared(
         build_report(endpoint, where, **query)  # every argument checked before any request
         fields = lead_fields(reading.connection, endpoint)
         report = build_report(endpoint, where, **query, fields=fields)
-        return read_report(
+        read = read_report(
             report,
             reading.connection,
             max_results=max_results,
@@ -212,6 +219,7 @@ def read_leadsquared(
             size_given=size_given,
             cache=cache,
         )
+        return held_as(read, dtype_backend)
     except LeadsqError as error:
         raise error.with_traceback(None) from None
 

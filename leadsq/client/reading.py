@@ -30,13 +30,14 @@ from leadsq.client.transport import transport_for
 from leadsq.contract import ContractError, Report, check_fields, report_to_body
 from leadsq.errors import APIError, QueryError
 from leadsq.frames import Page, column_dtypes, concat_pages, frame_identity
+from leadsq.frames.backend import with_dtype_backend
 from leadsq.query.build import DEFAULT_PAGE_SIZE, fit_to_fields
 from leadsq.query.windows import exact_list_window
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["DriftWarning", "doing", "last_partial", "lead_fields", "read_report"]
+__all__ = ["DriftWarning", "doing", "held_as", "last_partial", "lead_fields", "read_report"]
 
 
 class DriftWarning(UserWarning):
@@ -143,6 +144,23 @@ def read_report(
         finally:
             paged.guard.cancel()  # no call of this read goes on after it
     return read.finish(concat_pages(pages, dtypes))
+
+
+def held_as(
+    read: pd.DataFrame | Iterator[pd.DataFrame], dtype_backend: str
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """The read's frame (or each chunk) held as ``dtype_backend`` says, recorded in its
+    provenance so a refresh holds it so too."""
+
+    def held(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = with_dtype_backend(frame, dtype_backend)
+        if dtype_backend != "numpy_nullable":
+            frame.attrs["leadsq"] = {**frame.attrs["leadsq"], "dtype_backend": dtype_backend}
+        return frame
+
+    if isinstance(read, pd.DataFrame):
+        return held(read)
+    return (held(chunk) for chunk in read)
 
 
 _stopped: list[pd.DataFrame | None] = [None]

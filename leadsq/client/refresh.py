@@ -15,7 +15,7 @@ import pandas as pd
 from leadsq.client import cache as _cache
 from leadsq.client.client import Client, client_for, clients_of_account
 from leadsq.client.connection import Connection
-from leadsq.client.reading import read_report
+from leadsq.client.reading import held_as, read_report
 from leadsq.contract import ContractError, parse_report
 from leadsq.errors import ConfigurationError, QueryError
 
@@ -58,6 +58,7 @@ def read_again(
         cache=False,
     )
     assert isinstance(frame, pd.DataFrame)
+    frame = held_as(frame, provenance.get("dtype_backend", "numpy_nullable"))
     if provenance.get("cache"):  # the key the read was stored under, as it was asked
         frame = _cache.remember(frame, provenance["cache"]["key"], reading.settings)
     return frame

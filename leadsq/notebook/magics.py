@@ -108,6 +108,13 @@ _CELL_ARGUMENTS: tuple[_ArgumentSpec, ...] = (
         ("--response-format",),
         {"default": "json", "help": "Response format asked for: json (default) or csv."},
     ),
+    (
+        ("--dtype-backend",),
+        {
+            "default": "numpy_nullable",
+            "help": "How the frame holds its columns: numpy_nullable (default) or pyarrow.",
+        },
+    ),
     (("--page-size",), {"type": int, "help": "Rows per request (default: as configured)."}),
     (("--max-results",), {"type": int, "help": "Read at most this many rows."}),
     (
@@ -291,6 +298,7 @@ def _read_arguments(args: Any, cell: str, namespace: Mapping[str, Any]) -> dict[
         **query,
         **arguments,
         "response_format": args.response_format,
+        "dtype_backend": args.dtype_backend,
         "progress": args.progress,
     }
 

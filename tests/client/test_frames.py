@@ -17,6 +17,7 @@ import pytest
 from leadsq import frames
 from leadsq.contract import Output
 from leadsq.errors import APIError, QueryError
+from leadsq.frames.backend import with_dtype_backend
 
 DTYPES = {
     "ProspectID": "string",
@@ -345,3 +346,25 @@ def test_another_dtype_backend_is_refused_naming_the_choices(bad, read_frame):
     with pytest.raises(QueryError):
         frames.check_dtype_backend(bad)
     assert frames.check_dtype_backend("pyarrow") == "pyarrow"
+
+
+def test_a_read_holds_its_columns_as_dtype_backend_says_and_refresh_keeps_it(
+    read, fresh_settings
+) -> None:
+    nullable = read("distribution", columns=["ProspectAutoId", "FirstName", "CreatedOn"])
+    arrow = read(
+        "distribution",
+        columns=["ProspectAutoId", "FirstName", "CreatedOn"],
+        dtype_backend="pyarrow",
+    )
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in arrow.dtypes)
+    assert str(nullable.dtypes["ProspectAutoId"]) == "Int64"
+    pd.testing.assert_frame_equal(with_dtype_backend(arrow, "numpy_nullable"), nullable)
+    again = arrow.lsq.refresh()
+    assert all(isinstance(dtype, pd.ArrowDtype) for dtype in again.dtypes)
+    chunks = list(
+        read("distribution", columns=["ProspectAutoId"], chunksize=1000, dtype_backend="pyarrow")
+    )
+    assert all(isinstance(chunk.dtypes["ProspectAutoId"], pd.ArrowDtype) for chunk in chunks)
+    with pytest.raises(QueryError, match=r"dtype_backend.*numpy_nullable.*pyarrow"):
+        read("distribution", dtype_backend="arrow")
