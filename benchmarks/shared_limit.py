@@ -27,14 +27,10 @@ from __future__ import annotations
 import argparse
 import ast
 import json
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import requests
 from _served import Served, served
 from _settings import add_option
+from harness import redis_server, start_together, wait_for_go
 
 CALLS, WINDOW = 25, 5.0
 LATENCY, JITTER = 0.2, 0.2
@@ -58,8 +55,7 @@ def reader(settings: dict[str, Any], connection: dict[str, Any]) -> None:
     if "rate_limit" in settings:
         settings["rate_limit"] = tuple(settings["rate_limit"])
     leadsq.configure(**settings)
-    print("ready", flush=True)
-    sys.stdin.readline()
+    wait_for_go()
     started = time.perf_counter()
     try:
         frame = leadsq.read_leadsquared(
@@ -81,23 +77,9 @@ def run(box: Served, count: int, settings: dict[str, Any]) -> dict[str, Any]:
         "progress": False,
     }
     before = box.stats()["answers"]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, __file__, "--reader", json.dumps([settings, connection])],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        for _ in range(count)
-    ]
-    for process in processes:
-        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    command = [sys.executable, __file__, "--reader", json.dumps([settings, connection])]
+    processes = start_together([command] * count, cwd=ROOT)
     started = time.perf_counter()
-    for process in processes:
-        assert process.stdin is not None
-        process.stdin.write("go\n")
-        process.stdin.flush()
     reports = []
     for process in processes:
         out, _ = process.communicate(timeout=600)
@@ -127,34 +109,6 @@ def round_trip(box: Served) -> float:
             times.append(time.perf_counter() - started)
     time.sleep(WINDOW + 0.5)  # the window those calls used clears
     return statistics.median(times)
-
-
-@contextmanager
-def redis_server() -> Any:
-    """A ``redis-server`` on a free loopback port for the run, or ``None``."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        yield None
-        return
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as directory:
-        server = subprocess.Popen(
-            [binary, "--port", str(port), "--bind", "127.0.0.1", "--dir", directory, "--save", ""],
-            stdout=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
-            yield f"redis://127.0.0.1:{port}/0"
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 def main() -> None:

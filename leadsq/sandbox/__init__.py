@@ -19,10 +19,15 @@ Modules: :mod:`~leadsq.sandbox.settings` (every setting), :mod:`~leadsq.sandbox.
 :mod:`~leadsq.sandbox.responses` (answers and error bodies),
 :mod:`~leadsq.sandbox.openapi` and :mod:`~leadsq.sandbox.schemas` (its OpenAPI
 description), :mod:`~leadsq.sandbox.runtime` (:class:`Sandbox`), :mod:`~leadsq.sandbox.cli`
-(the command).
+(the command), :mod:`~leadsq.sandbox.routing` (what it answers),
+:mod:`~leadsq.sandbox.ratelimit` (the rate limit and daily cap).
+
+Importing the package is light: :class:`Sandbox` (with DuckDB and werkzeug) loads on its
+first use.
 """
 
-from leadsq.sandbox.runtime import Sandbox
+import typing as _typing
+
 from leadsq.sandbox.settings import (
     DEMO_ACCESS_KEY,
     DEMO_SECRET_KEY,
@@ -39,3 +44,20 @@ __all__ = [
     "Sandbox",
     "SandboxSettings",
 ]
+
+if _typing.TYPE_CHECKING:  # pragma: no cover
+    from leadsq.sandbox.runtime import Sandbox
+
+
+def __getattr__(name: str) -> type:
+    """:class:`Sandbox` on first use (PEP 562): it loads DuckDB and werkzeug."""
+    if name == "Sandbox":
+        from leadsq.sandbox.runtime import Sandbox
+
+        globals()["Sandbox"] = Sandbox
+        return Sandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,7 +1,8 @@
 """``python -m leadsq sandbox``: serve the sandbox from a shell until Ctrl-C.
 
-Every option mirrors a field of :class:`~leadsq.sandbox.settings.SandboxSettings`; run
-``python -m leadsq sandbox --help`` for the list.
+Every option but ``--verbose`` is a field of :class:`~leadsq.sandbox.settings.SandboxSettings`
+by the same name (``-`` for ``_``; ``--faults-server-error`` for ``faults.server_error``);
+run ``python -m leadsq sandbox --help`` (or ``python -m leadsq.sandbox --help``) for the list.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import TextIO
+from dataclasses import fields
+from typing import Any, TextIO
 
 from leadsq.contract import ENDPOINT_PATHS
 from leadsq.sandbox.catalog import ACTIVITY_TYPE_NAMES
@@ -27,6 +29,14 @@ from leadsq.sandbox.settings import (
 )
 
 __all__ = ["build_parser", "main", "settings_from_args"]
+
+_PARTS: dict[str, type[Faults] | type[Churn]] = {"faults": Faults, "churn": Churn}
+"""The settings whose value has fields of its own: one option per field."""
+
+
+def _flag(*names: str) -> str:
+    """The option of a setting, or of a setting's field: ``--faults-server-error``."""
+    return "--" + "-".join(names).replace("_", "-")
 
 
 def _rate_limit(text: str) -> tuple[int, int] | None:
@@ -166,72 +176,43 @@ def build_parser() -> argparse.ArgumentParser:
     real.add_argument(
         "--daily-cap", type=int, default=None, help="calls per access key per UTC day (no cap)"
     )
-    faults = parser.add_argument_group("injected faults (shares of calls, 0..1)")
-    faults.add_argument("--fault-500", type=float, default=0.0, help="answered 500")
-    faults.add_argument("--fault-429", type=float, default=0.0, help="answered 429")
-    faults.add_argument(
-        "--fault-429-as-200", type=float, default=0.0, help="answered 200 with the rate-limit body"
+    faults = parser.add_argument_group(
+        "injected faults (shares of calls, 0..1; Faults' fields after --faults-)"
     )
-    faults.add_argument(
-        "--fault-429-as-403", type=float, default=0.0, help="answered 403 with the rate-limit body"
-    )
-    faults.add_argument("--fault-drop", type=float, default=0.0, help="connection dropped")
-    faults.add_argument("--fault-truncate", type=float, default=0.0, help="body truncated")
-    churn = parser.add_argument_group("churn (while serving)")
-    churn.add_argument("--churn-create", type=float, default=0.0, help="leads created per second")
-    churn.add_argument("--churn-modify", type=float, default=0.0, help="leads modified per second")
+    for name, help in (
+        ("server_error", "answered 500"),
+        ("rate_limit", "answered 429"),
+        ("rate_limit_200", "answered 200 with the rate-limit body"),
+        ("rate_limit_403", "answered 403 with the rate-limit body"),
+        ("dropped", "connection dropped"),
+        ("truncated", "body truncated"),
+    ):
+        faults.add_argument(
+            _flag("faults", name), type=float, default=0.0, metavar="SHARE", help=help
+        )
+    churn = parser.add_argument_group("churn while serving (Churn's fields after --churn-)")
+    for name, help in (
+        ("created_per_second", "leads created per second"),
+        ("modified_per_second", "leads modified per second"),
+    ):
+        churn.add_argument(_flag("churn", name), type=float, default=0.0, metavar="N", help=help)
     parser.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return parser
 
 
 def settings_from_args(args: argparse.Namespace) -> SandboxSettings:
-    """The settings the parsed options describe."""
-    keys = {}
-    if args.access_key is not None:
-        keys["access_key"] = args.access_key
-    if args.secret_key is not None:
-        keys["secret_key"] = args.secret_key
-    return SandboxSettings(
-        seed=args.seed,
-        leads=args.leads,
-        users=args.users,
-        anchor=args.anchor,
-        activity_scale=args.activity_scale,
-        host=args.host,
-        port=args.port,
-        rate_limit=args.rate_limit,
-        rate_limit_status=args.rate_limit_status,
-        rate_limit_body=args.rate_limit_body,
-        header_auth=args.header_auth,
-        retry_after=args.retry_after,
-        max_page_size=args.max_page_size,
-        max_body_bytes=args.max_body_bytes,
-        workers=args.workers,
-        max_connections=args.max_connections,
-        header_timeout=args.header_timeout,
-        body_timeout=args.body_timeout,
-        latency=args.latency,
-        jitter=args.jitter,
-        faults=Faults(
-            server_error=args.fault_500,
-            rate_limit=args.fault_429,
-            rate_limit_200=args.fault_429_as_200,
-            dropped=args.fault_drop,
-            truncated=args.fault_truncate,
-            rate_limit_403=args.fault_429_as_403,
-        ),
-        churn=Churn(created_per_second=args.churn_create, modified_per_second=args.churn_modify),
-        input_error_status=args.input_error_status,
-        not_contacted_path=args.not_contacted_path,
-        users_shape=args.users_shape,
-        account_url=args.account_url,
-        time_zone=args.time_zone,
-        wrong_host=args.wrong_host,
-        activity_type_names=args.activity_type_names,
-        daily_cap=args.daily_cap,
-        subsecond_times=args.subsecond_times,
-        **keys,
-    )
+    """The settings the parsed options describe (each option is the field of its name)."""
+    given = vars(args)
+    values: dict[str, Any] = {}
+    for item in fields(SandboxSettings):
+        parts = _PARTS.get(item.name)
+        if parts is not None:
+            values[item.name] = parts(
+                **{part.name: given[item.name + "_" + part.name] for part in fields(parts)}
+            )
+        elif given[item.name] is not None or item.name not in ("access_key", "secret_key"):
+            values[item.name] = given[item.name]  # no key given: the demo key
+    return SandboxSettings(**values)
 
 
 def describe(sandbox: Sandbox) -> str:

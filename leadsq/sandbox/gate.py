@@ -4,21 +4,19 @@
 (compared in constant time; from headers too unless ``header_auth`` is off), plays a wrong
 regional host (``wrong_host``), counts the call against the sliding-window rate limit per
 access key (a call counts when it arrived: its head was read, however long it then waited
-for a worker) and against the daily cap, and draws the injected fault. Each step answers ``None`` to let the call through, or the response that
+for a worker) and against the daily cap (:mod:`~leadsq.sandbox.ratelimit`), and draws the
+injected fault. Each step answers ``None`` to let the call through, or the response that
 stops it. :class:`Stats` counts what the sandbox answered.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import hmac
 import math
 import random
 import threading
-import time
 from collections import Counter, deque
-from datetime import date, datetime, timezone
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -29,6 +27,7 @@ from leadsq.contract import (
     rate_limit_message,
     wrong_host_message,
 )
+from leadsq.sandbox.ratelimit import RateLimit
 from leadsq.sandbox.responses import error_response
 from leadsq.sandbox.settings import SandboxSettings
 
@@ -77,33 +76,6 @@ class Stats:
             }
 
 
-class _MovingWindow:
-    """At most ``calls`` calls per key in any ``window`` seconds, each dated by its arrival.
-
-    Calls may be counted a little out of arrival order (workers take them up in turn):
-    each is admitted when fewer than ``calls`` admitted calls arrived after the window
-    before its own arrival began, those that arrived after it (counted first) included.
-    """
-
-    def __init__(self, calls: int, window: float) -> None:
-        self.calls = calls
-        self.window = window
-        self._arrivals: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key_id: str, arrived: float) -> float | None:
-        """Count a call that arrived at ``arrived`` (``time.monotonic()``): ``None`` when
-        admitted, else the seconds from now until a call would be."""
-        with self._lock:
-            arrivals = self._arrivals.setdefault(key_id, [])
-            del arrivals[: bisect.bisect_right(arrivals, arrived - 2 * self.window)]
-            start = bisect.bisect_right(arrivals, arrived - self.window)
-            if len(arrivals) - start >= self.calls:
-                return arrivals[len(arrivals) - self.calls] + self.window - time.monotonic()
-            bisect.insort(arrivals, arrived)
-            return None
-
-
 class Gate:
     """Keys, rate limit and faults of one sandbox (see the module's doc).
 
@@ -120,9 +92,7 @@ class Gate:
         self._stats = stats
         self._access = settings.access_key.encode("utf-8")
         self._secret = settings.secret_key.encode("utf-8")
-        self._window = _MovingWindow(*settings.rate_limit) if settings.rate_limit else None
-        self._days: dict[str, tuple[date, int]] = {}  # key id: UTC day and calls that day
-        self._days_lock = threading.Lock()
+        self._limit = RateLimit(settings.rate_limit, settings.daily_cap)
         self._faults = random.Random(f"leadsq-sandbox-faults-{settings.seed}")
         self._faults_lock = threading.Lock()
 
@@ -172,29 +142,17 @@ class Gate:
         over-limit answer; ``arrived`` is when the call came (``time.monotonic()``)."""
         access, _ = self.keys(request, query)
         key_id = hashlib.sha256((access or "").encode("utf-8", "replace")).hexdigest()
-        wait = self._window.hit(key_id, arrived) if self._window is not None else None
+        wait = self._limit.window_wait(key_id, arrived)
         if wait is not None:
             answer = self.rate_limit_answer(self.settings.rate_limit_status)
             if self.settings.retry_after:
                 answer.headers["Retry-After"] = str(max(1, math.ceil(wait)))
             return answer
         cap = self.settings.daily_cap
-        if cap is not None and not self._count_day(key_id, cap):
+        if cap is not None and not self._limit.within_cap(key_id):
             return self.rate_limit_answer(self.settings.rate_limit_status, daily_limit_message(cap))
         self._stats.admitted(key_id, arrived)
         return None
-
-    def _count_day(self, key_id: str, cap: int) -> bool:
-        """Count a call against today's cap (UTC); False when the day's calls are used up."""
-        today = datetime.now(timezone.utc).date()
-        with self._days_lock:
-            day, calls = self._days.get(key_id, (today, 0))
-            if day != today:
-                calls = 0
-            if calls >= cap:
-                return False
-            self._days[key_id] = (today, calls + 1)
-            return True
 
     def rate_limit_answer(self, status: int, message: str | None = None) -> Response:
         """The over-limit answer with ``status``: the rate-limit body, or its message

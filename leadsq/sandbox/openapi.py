@@ -1,7 +1,7 @@
 """An OpenAPI 3.1 description of the sandbox, generated from its routes and settings.
 
 :func:`openapi_document` builds the description the sandbox serves at
-:data:`OPENAPI_PATH` (no keys needed): one operation per :func:`~leadsq.sandbox.server.routes`
+:data:`OPENAPI_PATH` (no keys needed): one operation per :func:`~leadsq.sandbox.routing.routes`
 entry, the request body of each report endpoint as JSON Schema (``ReportFilter``,
 ``UserFilter``, ``LeadFilters``, ``ActivityFilters``, ``DateFilter``, ``Output``,
 ``Paging``), the list and aggregate answers with a type per lead field, the error body, the
@@ -26,10 +26,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from leadsq.sandbox.routing import Route
 from leadsq.sandbox.schemas import ENDPOINT_TITLES, answer_schemas, ref, request_schemas
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leadsq.sandbox.server import Route
     from leadsq.sandbox.settings import SandboxSettings
 
 __all__ = ["OPENAPI_PATH", "openapi_document"]
@@ -173,7 +173,7 @@ def openapi_document(
     Parameters
     ----------
     routes : sequence of Route
-        What the sandbox answers (:func:`~leadsq.sandbox.server.routes`).
+        What the sandbox answers (:func:`~leadsq.sandbox.routing.routes`).
     fields : Mapping[str, str]
         The lead schema, ``SchemaName`` to ``DataType`` (``Store.fields``).
     settings : SandboxSettings

@@ -30,7 +30,7 @@ conditions (an 890 KB body of ``nlik`` filters takes seconds), goes in a lane of
 own, so it never holds up a light one behind it.
 
 Besides those input errors and injected faults, a 500 is a bug: it is logged and counted
-(``crashed``). :func:`routes` lists
+(``crashed``). :func:`~leadsq.sandbox.routing.routes` lists
 every route; :mod:`~leadsq.sandbox.openapi` describes them, and the app serves that
 description at ``GET /openapi.json`` before any of the steps above but the latency (no
 keys needed, never limited or faulted).
@@ -46,7 +46,6 @@ import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -54,8 +53,6 @@ from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wrappers import Request, Response
 
 from leadsq.contract import (
-    ENDPOINT_PATHS,
-    METADATA_PATHS,
     ContractError,
     Report,
     decode_body,
@@ -70,66 +67,17 @@ from leadsq.sandbox.responses import (
     error_response,
     json_response,
 )
+from leadsq.sandbox.routing import Route, routes
 from leadsq.sandbox.serving import PooledHandler, PooledServer
 from leadsq.sandbox.settings import SandboxSettings
 from leadsq.sandbox.store import Store
 
-__all__ = ["HEAVY_CONDITIONS", "Route", "SandboxApp", "make_server", "routes"]
+__all__ = ["HEAVY_CONDITIONS", "SandboxApp", "make_server"]
 
 HEAVY_CONDITIONS = 64
 """A report with more filter conditions than this is worked out in the heavy lane."""
 
 logger = logging.getLogger("leadsq.sandbox")
-
-_METADATA_SUMMARIES = {
-    "lead_fields": "Lead field descriptors (SchemaName, DisplayName, DataType, ...)",
-    "activity_types": "Activity types (ActivityEvent, DisplayName or ActivityEventName, ...)",
-    "users": "Users (ID, FirstName, LastName, EmailAddress, Role, StatusCode, ...)",
-    "account": "The caller's user, its account's API host and time zone",
-}
-_ENDPOINT_SUMMARIES = {
-    "distribution": "Lead Distribution Analytics: leads passing every filter",
-    "not_contacted": "Leads Not Contacted: leads with no matching activity",
-}
-
-
-@dataclass(frozen=True)
-class Route:
-    """One route: the ``name`` of what it serves, its ``method`` and ``path``.
-
-    ``kind`` is ``"report"`` (a JSON body, answered as JSON or CSV), ``"metadata"`` (a
-    JSON list) or ``"account"`` (a JSON object); ``alias`` marks the extra paths the
-    sandbox also answers.
-    """
-
-    name: str
-    method: str
-    path: str
-    kind: str
-    summary: str
-    alias: bool = False
-
-
-def routes(not_contacted_path: str | None = None) -> list[Route]:
-    """Every route the sandbox answers, in a stable order.
-
-    Parameters
-    ----------
-    not_contacted_path : str, optional
-        The only Not Contacted path answered (``SandboxSettings.not_contacted_path``);
-        by default all of ``ENDPOINT_PATHS["not_contacted"]``.
-    """
-    result = []
-    for name, paths in ENDPOINT_PATHS.items():
-        if name == "not_contacted" and not_contacted_path is not None:
-            paths = (not_contacted_path,)
-        for i, path in enumerate(paths):
-            result.append(Route(name, "POST", path, "report", _ENDPOINT_SUMMARIES[name], i > 0))
-    for name, path in METADATA_PATHS.items():
-        kind = "account" if name == "account" else "metadata"
-        result.append(Route(name, "GET", path, kind, _METADATA_SUMMARIES[name]))
-    return result
-
 
 _RATE_LIMIT_FAULTS = {"rate_limit": 429, "rate_limit_200": 200, "rate_limit_403": 403}
 

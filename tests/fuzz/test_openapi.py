@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from leadsq.contract import ENDPOINT_PATHS, INPUT_ERROR_TYPES, METADATA_PATHS
 from leadsq.sandbox import Sandbox
 from leadsq.sandbox.openapi import OPENAPI_PATH
-from leadsq.sandbox.server import routes
+from leadsq.sandbox.routing import routes
 from tests.fuzz.conftest import TIMEOUT, count
 
 ALLOWED = {200, 400, 401, 404, 405, 413, 500}  # a 500 only for an input error (below)

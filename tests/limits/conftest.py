@@ -1,5 +1,8 @@
 """Fixtures of the shared-limit tests: a real Redis server, stores, and reading processes.
 
+The processes and the Redis server come from :mod:`benchmarks.harness`, which
+``benchmarks/shared_limit.py`` starts its readers with too.
+
 Each test gets its own access key (a sandbox accepts any key it is given), so its
 window and day counts start empty whatever ran before.
 """
@@ -7,11 +10,8 @@ window and day counts start empty whatever ran before.
 from __future__ import annotations
 
 import json
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,55 +19,20 @@ from typing import Any
 
 import pytest
 
+from benchmarks.harness import redis_server, start_together
 from leadsq.sandbox import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 ANCHOR = "2026-11-01"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def redis_url() -> Iterator[str]:
     """A ``redis-server`` of our own on a free loopback port, stopped afterwards."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it)")
-    port = free_port()
-    directory = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [
-            binary,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(directory),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        else:
-            raise RuntimeError("redis-server did not start")
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with redis_server() as url:
+        if url is None:
+            pytest.skip("redis-server is not installed (.ci/run installs it)")
+        yield url
 
 
 @pytest.fixture(params=["file", "redis"])
@@ -103,11 +68,11 @@ def connect(box: Sandbox) -> dict[str, Any]:
 READER = """
 import json, sys
 import leadsq
+from benchmarks.harness import wait_for_go
 settings, query, connection = (json.loads(a) for a in sys.argv[1:])
 settings["rate_limit"] = tuple(settings["rate_limit"])
 leadsq.configure(**settings)
-print("ready", flush=True)
-sys.stdin.readline()  # every reader starts together
+wait_for_go()  # every reader starts together
 frame = leadsq.read_leadsquared("distribution", **query, **connection)
 print(json.dumps(frame.ProspectAutoId.tolist()), flush=True)
 """
@@ -118,30 +83,8 @@ def start_readers(
 ) -> list[subprocess.Popen[str]]:
     """``count`` processes, each reading ``query`` from ``box`` with ``settings``, started
     together once all have imported leadsq."""
-    readers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                READER,
-                json.dumps(settings),
-                json.dumps(query),
-                json.dumps(connect(box)),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        for _ in range(count)
-    ]
-    for reader in readers:
-        assert reader.stdout is not None and reader.stdout.readline().strip() == "ready"
-    for reader in readers:
-        assert reader.stdin is not None
-        reader.stdin.write("go\n")
-        reader.stdin.flush()
-    return readers
+    arguments = [json.dumps(settings), json.dumps(query), json.dumps(connect(box))]
+    return start_together([[sys.executable, "-c", READER, *arguments]] * count, cwd=ROOT)
 
 
 def read_ids(reader: subprocess.Popen[str]) -> list[int]:

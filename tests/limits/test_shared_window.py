@@ -11,10 +11,11 @@ import time
 import pytest
 
 import leadsq
+from benchmarks.harness import free_port
 from leadsq.client.limits.stores import fingerprint, store_for, utc_day
 from leadsq.sandbox import Faults
 
-from .conftest import ROOT, connect, free_port, read_ids, small_sandbox, start_readers
+from .conftest import ROOT, connect, read_ids, small_sandbox, start_readers
 
 QUERY = {"columns": ["ProspectAutoId"], "page_size": 50}  # 6 pages of the 300 leads
 

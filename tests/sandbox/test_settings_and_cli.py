@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+from dataclasses import fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -143,9 +144,9 @@ def test_the_command_options_become_settings() -> None:
         [
             "--port", "0", "--leads", "100", "--seed", "3", "--anchor", "2026-11-01",
             "--rate-limit", "10/2", "--rate-limit-status", "200", "--latency", "0.3",
-            "--jitter", "0.1", "--max-page-size", "100", "--fault-500", "0.1",
-            "--fault-429", "0.05", "--fault-429-as-200", "0.05", "--fault-drop", "0.02",
-            "--fault-truncate", "0.03", "--churn-create", "2", "--churn-modify", "1",
+            "--jitter", "0.1", "--max-page-size", "100", "--faults-server-error", "0.1",
+            "--faults-rate-limit", "0.05", "--faults-rate-limit-200", "0.05", "--faults-dropped", "0.02",
+            "--faults-truncated", "0.03", "--churn-created-per-second", "2", "--churn-modified-per-second", "1",
             "--host", "127.0.0.1", "--max-body-bytes", "2048",
         ]
     )  # fmt: skip
@@ -172,7 +173,7 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
             "--input-error-status", "400", "--not-contacted-path", path,
             "--users-shape", "legacy", "--account-url", "https://api-in21.leadsquared.com",
             "--time-zone", "Asia/Dubai", "--rate-limit-status", "403",
-            "--rate-limit-body", "message", "--no-header-auth", "--fault-429-as-403", "0.2",
+            "--rate-limit-body", "message", "--no-header-auth", "--faults-rate-limit-403", "0.2",
             "--wrong-host", "--activity-type-names", "mixed", "--daily-cap", "1000",
             "--no-subsecond-times",
         ]
@@ -191,6 +192,24 @@ def test_the_command_options_of_the_real_services_ways_become_settings() -> None
     assert (settings.wrong_host, settings.activity_type_names) == (True, "mixed")
     assert settings.daily_cap == 1000
     assert settings.subsecond_times is False
+
+
+def test_every_setting_has_its_option_by_the_same_name_and_no_option_is_extra() -> None:
+    names = set()
+    for item in fields(SandboxSettings):
+        parts = {"faults": Faults, "churn": Churn}.get(item.name)
+        names |= {f"{item.name}_{part.name}" for part in fields(parts)} if parts else {item.name}
+    options = {
+        option: action.dest
+        for action in build_parser()._actions
+        for option in action.option_strings
+        if option.startswith("--") and not option.startswith("--no-")
+    }
+
+    assert set(options) - {"--help", "--verbose"} == {
+        "--" + name.replace("_", "-") for name in names
+    }
+    assert all(dest == option[2:].replace("-", "_") for option, dest in options.items())
 
 
 def test_the_rate_limit_can_be_switched_off() -> None:
