@@ -24,7 +24,7 @@ import traceback
 from collections.abc import Iterator
 
 import leadsq
-from leadsq.client.transport import FIRST_CONTACT
+from leadsq.client.sending import FIRST_CONTACT
 
 # one retry, each attempt within its first-contact timeout, plus the backoff between
 BOUNDS = {"refused": 3.0, "silent": 2 * sum(FIRST_CONTACT) + 2.0}
