@@ -249,12 +249,6 @@ def cached_read(
     (``hit``), when the answer was stored and under which key; ``read_at`` stays when
     the service was read.
     """
-    try:
-        import pyarrow  # noqa: F401  (Parquet files)
-    except ImportError:
-        raise ConfigurationError(
-            "the read cache stores Parquet files and needs pyarrow: pip install 'leadsq[fast]'"
-        ) from None
     directory = cache_dir(connection.settings)
     key = read_key(connection, report, max_results)
     frame = _lookup(directory, key, ttl)
