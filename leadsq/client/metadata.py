@@ -1,4 +1,4 @@
-"""Lead fields, activity types and users of an account, fetched once per connection.
+"""Lead fields, activity types and users of an account, asked once per client.
 
 These back the dtype table (field types), owner names (users) and the query builder's
 pickers. Each is asked once per :class:`~leadsq.Client` (its connection's); call

@@ -1,4 +1,4 @@
-"""HTTP to the service: one session per connection, a shared rate limiter, retries.
+"""HTTP to the service: the client's session, a shared rate limiter, retries.
 
 Every call goes through :meth:`Transport.call`, which
 
