@@ -17,7 +17,7 @@ def shared_sandbox_connection() -> tuple[str, str, str]:
     """The shared sandbox's base URL and keys, starting it on first use."""
     with _lock:
         if not _shared:
-            from leadsq.sandbox import Sandbox
+            from leadsq.sandbox.runtime import Sandbox
 
             box = Sandbox()
             box.start()

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import leadsq.sandbox as package
 
 PACKAGE = Path(package.__file__).parent
@@ -70,8 +68,6 @@ def loaded_after(statement: str) -> set[str]:
 
 
 def test_importing_the_package_loads_duckdb_and_werkzeug_only_with_the_sandbox() -> None:
-    if loaded_after("import leadsq"):
-        pytest.skip("leadsq's own __init__ still loads the sandbox (not lazy yet)")
-
+    assert loaded_after("import leadsq") == set()
     assert loaded_after("import leadsq.sandbox") == set()
     assert loaded_after("import leadsq.sandbox; leadsq.sandbox.Sandbox") == {"duckdb", "werkzeug"}

