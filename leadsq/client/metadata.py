@@ -38,6 +38,7 @@ __all__ = [
     "Field",
     "account",
     "activity_types",
+    "display_names",
     "field_types",
     "fields_from_metadata",
     "lead_fields",
@@ -144,14 +145,19 @@ def owner_names(connection: Connection | None = None) -> dict[str, str]:
 
     Inactive users are named too: leads can still be owned by them.
     """
-    frame = _fetch(_connection(connection), "users")
-    if frame.empty:
-        return {}
-    first = frame["FirstName"].fillna("").astype(str)
-    last = frame["LastName"].fillna("").astype(str)
-    names = (first + " " + last).str.strip()
-    names = names.where(names != "", frame["EmailAddress"].fillna("").astype(str))
-    return dict(zip(frame[USER_ID].astype(str), names, strict=True))
+    return display_names(_fetch(_connection(connection), "users"))
+
+
+def display_names(frame: pd.DataFrame) -> dict[str, str]:
+    """User id to the name leadsq shows for the user of a :func:`users` frame: ``"First
+    Last"``, else the email address, else the id. The one owner of owner display names."""
+    names = {}
+    for row in frame.to_dict("records"):
+        user_id = text_of(row.get(USER_ID))
+        if user_id:
+            name = f"{text_of(row.get('FirstName'))} {text_of(row.get('LastName'))}".strip()
+            names[user_id] = name or text_of(row.get("EmailAddress")) or user_id
+    return names
 
 
 def _account(connection: Connection) -> dict:

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from leadsq.client.metadata import USER_ID, Field, fields_from_metadata, text_of
+from leadsq.client.metadata import USER_ID, Field, display_names, fields_from_metadata, text_of
 from leadsq.contract import did_you_mean
 from leadsq.errors import QueryError
 from leadsq.query.build import AGGREGATES as SPELLINGS
@@ -79,16 +79,14 @@ def user_options(frame: pd.DataFrame) -> list[tuple[str, str]]:
     The name is ``"First Last"``, else the email address, else the id; an inactive user's
     ends in ``" (inactive)"`` (leads can still be owned by them).
     """
-    options = []
-    for row in frame.to_dict("records"):
-        user_id = text_of(row.get(USER_ID))
-        if not user_id:
-            continue
-        name = f"{text_of(row.get('FirstName'))} {text_of(row.get('LastName'))}".strip()
-        name = name or text_of(row.get("EmailAddress")) or user_id
-        if row.get("Active") is False:
-            name += " (inactive)"
-        options.append((name, user_id))
+    names = display_names(frame)
+    inactive = {
+        text_of(row.get(USER_ID)) for row in frame.to_dict("records") if row.get("Active") is False
+    }
+    options = [
+        (f"{name} (inactive)" if user_id in inactive else name, user_id)
+        for user_id, name in names.items()
+    ]
     return sorted(options, key=lambda item: (item[0].lower(), item[1]))
 
 
