@@ -202,8 +202,16 @@ def test_the_sandboxs_input_error_is_one_call_in_either_status(status):
 
 @pytest.mark.parametrize("rate_limit_status", [429, 403, 200])
 def test_a_daily_cap_met_during_a_read_keeps_the_rows_and_asks_no_page_twice(rate_limit_status):
+    # a key of its own: the cap met is remembered for the key and host (port) until it
+    # renews, and a later sandbox on this port must not inherit it with the demo key
     with Sandbox(
-        leads=600, seed=3, rate_limit=None, daily_cap=4, rate_limit_status=rate_limit_status
+        leads=600,
+        seed=3,
+        rate_limit=None,
+        daily_cap=4,
+        rate_limit_status=rate_limit_status,
+        access_key=f"u$daily-cap-{rate_limit_status}-access",
+        secret_key="daily-cap-secret-key",
     ) as box:
         with pytest.raises(DailyLimitError) as caught:
             leadsq.read_leadsquared(
