@@ -23,12 +23,13 @@ A frame without that provenance has no ``df.lsq``: the accessor raises
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from leadsq.analysis import regroup as _regroup
+from leadsq.analysis.lookups import owner_name_map, plot_account_names, plot_owner_names
 from leadsq.analysis.provenance import (
     DAYS,
     LAST_ACTIVITY,
@@ -43,7 +44,7 @@ from leadsq.client import metadata, refresh
 from leadsq.client.checks import warn_user
 from leadsq.client.refresh import connection_of
 from leadsq.contract import Report
-from leadsq.errors import LeadsqError, QueryError
+from leadsq.errors import QueryError
 from leadsq.query.code import to_code, window_notes
 from leadsq.query.instants import utc_timestamp
 from leadsq.query.source import python_source
@@ -58,35 +59,7 @@ __all__ = [
     "Grouping",
     "LeadsqAccessor",
     "Provenance",
-    "owner_name_map",
-    "plot_owner_names",
 ]
-
-
-def owner_name_map(provenance: Mapping[str, Any], *, quick: bool = False) -> dict[str, str]:
-    """User id to ``"First Last"`` for the account a frame was read from (asked once per
-    client).
-
-    ``quick=True``: one attempt with short timeouts (:meth:`Connection.quick`), for a
-    look-up that must not keep a user waiting (a plot's labels).
-    """
-    connection = connection_of(provenance)
-    return metadata.owner_names(connection.quick() if quick else connection)
-
-
-def plot_owner_names(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> dict[str, str]:
-    """The owner names a plot of ``frame`` labels its bars with: from its ``OwnerName``
-    column when it has one, else one quick look-up; when that fails, none (the plot
-    shows ids) and a warning naming the host and the error."""
-    if OWNER_NAME in frame.columns:
-        ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
-        return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
-    try:
-        return owner_name_map(provenance, quick=True)
-    except LeadsqError as exc:
-        host = provenance.get("host")
-        warn_user(f"owner names are unavailable from {host} ({exc}); showing user ids", UserWarning)
-        return {}
 
 
 class LeadsqAccessor:
@@ -393,28 +366,35 @@ class PlotMethods:
             return self.aggregate(ax=ax, **kwargs)
         if plots.picks_counts(self._frame):
             return self.counts(ax=ax, **kwargs)
-        return plots.plot(self._frame, ax=ax, **kwargs)
+        return plots.plot(self._frame, ax=ax, **self._names(self._frame, kwargs))
 
     def aggregate(self, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Sorted horizontal bars of an aggregate (see :func:`leadsq.analysis.plots.plot_aggregate`)."""
-        return _plots().plot_aggregate(self._frame, ax=ax, **self._owners(self._frame, kwargs))
+        return _plots().plot_aggregate(self._frame, ax=ax, **self._names(self._frame, kwargs))
 
     def counts(self, by: str | None = None, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Leads per stage or owner of a list (see :func:`leadsq.analysis.plots.plot_counts`)."""
         counted = self._frame.lsq.regroup(_plots().count_column(self._frame, by))
-        return _plots().plot_aggregate(counted, ax=ax, **self._owners(counted, kwargs))
+        return _plots().plot_aggregate(counted, ax=ax, **self._names(counted, kwargs))
 
-    def _owners(self, frame: pd.DataFrame, kwargs: dict[str, Any]) -> dict[str, Any]:
-        """``kwargs`` with the owner names the bars need, looked up here (plots do no I/O)."""
+    def _names(self, frame: pd.DataFrame, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """``kwargs`` with the account's names a plot shows, looked up here on a quick
+        connection (plots do no I/O): owner names for owner bars, field and activity
+        names for the titles."""
+        raw = Provenance.of(frame).raw
         grouping = Provenance.of(frame).grouping
         wanted = kwargs.get("owner_names", True)
         if wanted is True and grouping is not None and OWNER in grouping.keys:
-            kwargs = {**kwargs, "owner_names": plot_owner_names(frame, Provenance.of(frame).raw)}
+            kwargs = {**kwargs, "owner_names": plot_owner_names(frame, raw)}
+        if kwargs.get("account_names") is None:
+            kwargs = {**kwargs, "account_names": plot_account_names(raw)}
         return kwargs
 
     def days_since_contact(self, *, ax: Axes | None = None, **kwargs: Any) -> Axes:
         """Leads per band of days since the last activity (see :func:`leadsq.analysis.plots.plot_days_since_contact`)."""
-        return _plots().plot_days_since_contact(self._frame, ax=ax, **kwargs)
+        return _plots().plot_days_since_contact(
+            self._frame, ax=ax, **self._names(self._frame, kwargs)
+        )
 
 
 def _plots() -> Any:

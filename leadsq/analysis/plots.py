@@ -37,6 +37,7 @@ from leadsq.analysis.provenance import (
     OWNER,
 )
 from leadsq.analysis.regroup import days_since
+from leadsq.analysis.words import AccountNames
 
 __all__ = [
     "DAY_BINS",
@@ -107,6 +108,7 @@ def plot_aggregate(
     *,
     top: int | None = TOP,
     owner_names: bool | Mapping[str, str] = True,
+    account_names: AccountNames | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -125,6 +127,9 @@ def plot_aggregate(
         Label owner groups with names: these (user id to name), or with ``True`` those
         of an ``OwnerName`` column. Plots do no I/O: ``df.lsq.plot`` looks the names up
         (one quick ``Users.Get``) and passes them here.
+    account_names : AccountNames, optional
+        The account's field and activity names for the titles; without them the titles
+        say schema names and codes (``df.lsq.plot`` looks them up and passes them).
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     **kwargs
@@ -146,7 +151,7 @@ def plot_aggregate(
         )
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise ValueError(f"top must be a whole number >= 1 or None; got {top!r}")
-    names = words.field_names(provenance)
+    names = words.field_names(account_names)
     bars = pd.DataFrame(
         {
             "label": words.group_labels(frame, grouping.keys, provenance, owner_names),
@@ -178,7 +183,7 @@ def plot_aggregate(
     title = f"{measure} by {' and '.join(names.get(k, k) for k in grouping.keys)}"
     if grouping.function == "Count" and provenance.raw["endpoint"] == "not_contacted":
         title = title.replace("Leads", "Leads not contacted", 1)
-    _titles(ax, title, words.subtitle(frame, provenance, names, grouping))
+    _titles(ax, title, words.subtitle(frame, provenance, names, grouping, account_names))
     if not len(bars):
         _no_data(ax)
     return ax
@@ -190,6 +195,7 @@ def plot_counts(
     *,
     top: int | None = TOP,
     owner_names: bool | Mapping[str, str] = True,
+    account_names: AccountNames | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -201,7 +207,7 @@ def plot_counts(
         A list of leads read by leadsq (e.g. from ``not_contacted``).
     by : str, optional
         The column to count by; default ``ProspectStage`` if present, else ``OwnerId``.
-    top, owner_names, ax, **kwargs
+    top, owner_names, account_names, ax, **kwargs
         As for :func:`plot_aggregate`, which draws the counts.
 
     Returns
@@ -212,7 +218,9 @@ def plot_counts(
     if provenance.grouping is not None:
         raise ValueError("plot_counts counts the rows of a list; use plot_aggregate for this frame")
     counted = frame.lsq.regroup(count_column(frame, by))
-    return plot_aggregate(counted, top=top, owner_names=owner_names, ax=ax, **kwargs)
+    return plot_aggregate(
+        counted, top=top, owner_names=owner_names, account_names=account_names, ax=ax, **kwargs
+    )
 
 
 def plot_days_since_contact(
@@ -220,6 +228,7 @@ def plot_days_since_contact(
     *,
     bins: Sequence[int] = DAY_BINS,
     now: Any = None,
+    account_names: AccountNames | None = None,
     ax: Axes | None = None,
     **kwargs: Any,
 ) -> Axes:
@@ -235,6 +244,8 @@ def plot_days_since_contact(
         Left edges of the bands in days; the last band is open ("365+").
     now : str, datetime or Timestamp, optional
         The day counted from; default the time of the read.
+    account_names : AccountNames, optional
+        As for :func:`plot_aggregate`.
     ax : Axes, optional
         Where to draw; a new figure otherwise.
     **kwargs
@@ -277,10 +288,12 @@ def plot_days_since_contact(
     _value_room(ax, pd.Series(counts, dtype=float), horizontal=False, whole=True)
     ax.set_xlabel(f"Days since last activity, as of {moment:%Y-%m-%d}  (Never = no activity)")
     ax.set_ylabel("Leads")
-    names = words.field_names(provenance)
+    names = words.field_names(account_names)
     lead_word = "Leads not contacted" if provenance.raw["endpoint"] == "not_contacted" else "Leads"
     _titles(
-        ax, f"{lead_word}: days since last activity", words.subtitle(frame, provenance, names, None)
+        ax,
+        f"{lead_word}: days since last activity",
+        words.subtitle(frame, provenance, names, None, account_names),
     )
     return ax
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
@@ -20,10 +21,7 @@ from leadsq.analysis.provenance import (
     Grouping,
     Provenance,
 )
-from leadsq.client import metadata
-from leadsq.client.refresh import connection_of
 from leadsq.contract import Report
-from leadsq.errors import LeadsqError
 from leadsq.query.instants import utc_timestamp
 
 DASH = "\N{EN DASH}"
@@ -75,23 +73,28 @@ def measure(grouping: Grouping, names: dict[str, str]) -> str:
     ]
 
 
-def connection_call(provenance: Provenance, what: str) -> pd.DataFrame | None:
-    try:
-        connection = connection_of(provenance.raw).quick()  # a plot waits for no retry
-        return getattr(metadata, what)(connection)
-    except LeadsqError:
-        return None
+@dataclass(frozen=True)
+class AccountNames:
+    """The account's display names a plot's words use. Plots do no I/O: the caller looks
+    them up (``df.lsq.plot`` does, on a quick connection) or leaves them empty, and the
+    words then say schema names and activity codes.
+
+    Attributes
+    ----------
+    fields : mapping of str to str
+        Lead ``SchemaName`` to ``DisplayName``.
+    activities : mapping of int to str
+        Activity event code to its name.
+    """
+
+    fields: Mapping[str, str] = field(default_factory=dict)
+    activities: Mapping[int, str] = field(default_factory=dict)
 
 
-def field_names(provenance: Provenance) -> dict[str, str]:
-    """Lead ``SchemaName`` to the account's ``DisplayName`` (cached by the read)."""
-    fields = connection_call(provenance, "lead_fields")
+def field_names(account: AccountNames | None) -> dict[str, str]:
+    """Lead ``SchemaName`` to the name a plot shows: the account's ``DisplayName``."""
     names: dict[str, str] = {OWNER: "Owner", OWNER_NAME: "Owner", "ProspectStage": "Stage"}
-    if fields is not None and {"SchemaName", "DisplayName"} <= set(fields.columns):
-        pairs = zip(
-            fields["SchemaName"].astype(str), fields["DisplayName"].astype(str), strict=True
-        )
-        names.update(pairs)
+    names.update(account.fields if account is not None else {})
     names[OWNER_NAME] = names[OWNER]
     return names
 
@@ -153,7 +156,11 @@ def unique(labels: list[str]) -> list[str]:
 
 
 def subtitle(
-    frame: pd.DataFrame, provenance: Provenance, names: dict[str, str], grouping: Grouping | None
+    frame: pd.DataFrame,
+    provenance: Provenance,
+    names: dict[str, str],
+    grouping: Grouping | None,
+    account: AccountNames | None = None,
 ) -> str:
     report = provenance.report
     parts = [ENDPOINTS.get(report.endpoint, report.endpoint)]
@@ -165,7 +172,7 @@ def subtitle(
         if d.field in DATE_WORDS
     ]
     if report.endpoint == "not_contacted":
-        parts.append(activity_phrase(report, provenance))
+        parts.append(activity_phrase(report, account.activities if account else {}))
     parts.append(size(frame, provenance, grouping))
     changed = provenance.change(frame)
     if changed:
@@ -217,17 +224,11 @@ def user_filter(report: Report) -> list[str]:
     return phrases
 
 
-def activity_phrase(report: Report, provenance: Provenance) -> str:
+def activity_phrase(report: Report, activities: Mapping[int, str]) -> str:
     codes = [code for f in report.activity_filters for code in f.values]
     what = "activity"
     if codes:
-        types = connection_call(provenance, "activity_types")
-        known: dict[int, str] = {}
-        if types is not None and {"ActivityEvent", "Name"} <= set(types.columns):
-            known = {
-                int(code): str(name).removesuffix(" Activity")
-                for code, name in zip(types["ActivityEvent"], types["Name"], strict=True)
-            }
+        known = {code: name.removesuffix(" Activity") for code, name in activities.items()}
         if len(codes) <= 3 and all(code in known for code in codes):
             what = " or ".join(known[code] for code in codes)
         else:

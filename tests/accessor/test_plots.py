@@ -279,3 +279,31 @@ def test_a_plot_with_the_host_gone_makes_one_attempt_warns_and_shows_ids(sandbox
     ids = [str(i) for i in frame.index]
     labels = [label.removesuffix("…") for label in _tick_labels(ax.yaxis)]
     assert labels and all(any(i.startswith(label) for i in ids) for label in labels)
+
+
+def test_plots_do_no_io_the_accessor_passes_the_accounts_names(sandbox) -> None:
+    import leadsq
+    from leadsq.analysis.words import AccountNames
+    from tests.client.servers import served_in_front_of
+    from tests.conftest import connect
+
+    with served_in_front_of(sandbox, lambda request, before: None) as front:
+        frame = leadsq.read_leadsquared(
+            "not_contacted",
+            activities=[21, 22],
+            group_by="ProspectStage",
+            **{**connect(sandbox), "host": front.url},
+        )
+        calls = sum(front.paths.values())
+        activities = {21: "Inbound Phone Call", 22: "Outbound Phone Call"}
+        names = AccountNames({"ProspectStage": "Lead Stage"}, activities)
+        ax = plots.plot_aggregate(frame, owner_names={}, account_names=names)
+        assert sum(front.paths.values()) == calls  # the plot itself asked nothing
+        bare = plots.plot_aggregate(frame, owner_names={})
+        assert sum(front.paths.values()) == calls
+        via_accessor = frame.lsq.plot()
+    assert ax.get_title(loc="left") == "Leads not contacted by Lead Stage"
+    assert "no Inbound Phone Call or Outbound Phone Call" in _subtitle(ax)
+    assert bare.get_title(loc="left") == "Leads not contacted by Stage"  # schema-level names
+    assert "activity 21, 22" in _subtitle(bare)
+    assert via_accessor.get_title(loc="left") == ax.get_title(loc="left")  # looked up
