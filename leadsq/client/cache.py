@@ -209,7 +209,11 @@ def _store(directory: Path, key: str, frame: pd.DataFrame, max_bytes: int) -> No
     temporary = directory / f".{file}.tmp"
     table.to_parquet(temporary, index=False)
     os.replace(temporary, directory / file)
-    provenance = {k: v for k, v in frame.attrs.get("leadsq", {}).items() if k != "cache"}
+    provenance = {  # how this read held it is the next read's to say
+        k: v
+        for k, v in frame.attrs.get("leadsq", {}).items()
+        if k not in ("cache", "dtype_backend")
+    }
     size = (directory / file).stat().st_size
     with _index(directory) as index:
         old = index.execute("SELECT file FROM entries WHERE key = ?", (key,)).fetchone()

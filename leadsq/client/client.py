@@ -22,7 +22,7 @@ import atexit
 import dataclasses
 import threading
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from leadsq.client.connection import Connection, hasty, masked, resolve_connection
@@ -232,8 +232,13 @@ def _changed(settings: Settings, changes: dict[str, Any]) -> Settings:
         raise ConfigurationError(
             f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
         )
-    if changes.get("paths") is not None:
-        changes = {**changes, "paths": {**settings.paths, **changes["paths"]}}
+    paths = changes.get("paths")
+    if paths is not None:
+        if not isinstance(paths, Mapping):
+            raise ConfigurationError(
+                f"paths must be a mapping of endpoint names to paths; got {paths!r}"
+            )
+        changes = {**changes, "paths": {**settings.paths, **paths}}
     return dataclasses.replace(settings, **changes)
 
 

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from leadsq.client.client import client_for
+from leadsq.client.client import Client, client_for
 from leadsq.client.connection import Connection
 from leadsq.client.settings import zone_named
 from leadsq.client.transport import transport_for
@@ -72,7 +72,7 @@ def _decoded(connection: Connection, name: str) -> object:
 
 def _fetch(connection: Connection, name: str) -> pd.DataFrame:
     """``name``'s answer as one frame, asked once per client."""
-    return client_for(connection.client).fetched(name, lambda: _asked(connection, name))
+    return _owner(connection).fetched(name, lambda: _asked(connection, name))
 
 
 def _asked(connection: Connection, name: str) -> pd.DataFrame:
@@ -104,6 +104,13 @@ def _one_shape(frame: pd.DataFrame, name: str) -> pd.DataFrame:
         status = frame.get("StatusCode", pd.Series(0, index=frame.index))
         frame["Active"] = (pd.to_numeric(status, errors="coerce").fillna(0) == 0).astype("boolean")
     return frame
+
+
+def _owner(connection: Connection) -> Client:
+    """The client whose metadata cache serves ``connection`` (never another's)."""
+    if connection.client is None:
+        raise ConfigurationError("a Connection is made by a leadsq.Client (client.connection)")
+    return connection.client
 
 
 def _connection(connection: Connection | None) -> Connection:
@@ -161,7 +168,7 @@ def display_names(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _account(connection: Connection) -> dict:
-    return client_for(connection.client).fetched("account", lambda: _asked_account(connection))
+    return _owner(connection).fetched("account", lambda: _asked_account(connection))
 
 
 def _asked_account(connection: Connection) -> dict:

@@ -154,8 +154,7 @@ def held_as(
 
     def held(frame: pd.DataFrame) -> pd.DataFrame:
         frame = with_dtype_backend(frame, dtype_backend)
-        if dtype_backend != "numpy_nullable":
-            frame.attrs["leadsq"] = {**frame.attrs["leadsq"], "dtype_backend": dtype_backend}
+        frame.attrs["leadsq"] = {**frame.attrs["leadsq"], "dtype_backend": dtype_backend}
         return frame
 
     if isinstance(read, pd.DataFrame):
@@ -362,6 +361,7 @@ def _finish(
         "endpoint": report.endpoint,
         "body": report_to_body(report),
         "host": paged.transport.connection.analytics_url,
+        "api_url": paged.transport.connection.api_url,
         "account": paged.transport.connection.account,  # a fingerprint, never the key
         # after a keyset repair, the total of the read that gave the rows
         "total_count": paged.repaired_total if repaired else (totals[0] if totals else None),

@@ -8,7 +8,7 @@ configured keys when they are that account's.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
@@ -18,9 +18,6 @@ from leadsq.client.connection import Connection
 from leadsq.client.reading import held_as, read_report
 from leadsq.contract import ContractError, parse_report
 from leadsq.errors import ConfigurationError, QueryError
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["connection_of", "read_again"]
 
@@ -58,9 +55,9 @@ def read_again(
         cache=False,
     )
     assert isinstance(frame, pd.DataFrame)
-    frame = held_as(frame, provenance.get("dtype_backend", "numpy_nullable"))
     if provenance.get("cache"):  # the key the read was stored under, as it was asked
         frame = _cache.remember(frame, provenance["cache"]["key"], reading.settings)
+    frame = held_as(frame, provenance.get("dtype_backend", "numpy_nullable"))  # not cached
     return frame
 
 
@@ -76,15 +73,19 @@ def connection_of(provenance: Mapping[str, Any], client: Client | None = None) -
 def _client_of(provenance: Mapping[str, Any], host: str, client: Client | None) -> Client:
     """The client that reads the frame's account (see :func:`read_again`)."""
     account = provenance.get("account")
+    api_url = provenance.get("api_url") or host
     if client is not None:
         candidates = [client]
-    else:
+    else:  # connections resolve without a call (but host="auto", asked once per key pair)
         candidates = [*clients_of_account(account)] if account else []
-        configured = client_for(host=host)
-        candidates.append(configured)  # its connection resolves without a call (but "auto")
+        candidates.append(client_for())  # the configured keys, as the default client has them
+        candidates.append(client_for(host=api_url, analytics_url=None if api_url == host else host))
     for candidate in candidates:
-        if account is None or candidate.account == account:
-            return candidate
+        try:
+            if account is None or candidate.account == account:
+                return candidate
+        except ConfigurationError:  # keys not configured for it: not this account's client
+            continue
     raise ConfigurationError(
         f"this frame was read from another account at {host} than "
         f"{'the client given' if client is not None else 'the keys configured here'} "

@@ -7,7 +7,7 @@ is :mod:`leadsq.client.connection`'s rule.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -185,6 +185,7 @@ class Settings:
     def __post_init__(self) -> None:
         _check_settings(self)
         object.__setattr__(self, "paths", MappingProxyType(dict(self.paths)))  # read-only too
+        object.__setattr__(self, "input_error_types", tuple(self.input_error_types))
 
     @property
     def read_workers(self) -> int:
@@ -195,60 +196,87 @@ class Settings:
         return min(int(self.rate_limit[0]), 32)
 
 
+def _real(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _pair(value: Any, first: Callable[[Any], bool], second: Callable[[Any], bool]) -> bool:
+    return (
+        isinstance(value, (tuple, list))
+        and len(value) == 2
+        and first(value[0])
+        and second(value[1])
+    )
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+_RULES: dict[str, tuple[Callable[[Any], bool], str]] = {  # setting: (check, what it must be)
+    "host": (_text_or_none, "a string or None"),
+    "access_key": (_text_or_none, "a string or None"),
+    "secret_key": (_text_or_none, "a string or None"),
+    "analytics_url": (_text_or_none, "a string or None"),
+    "discovery_host": (lambda v: isinstance(v, str) and bool(v.strip()), "a host"),
+    "rate_limit": (
+        lambda v: _pair(v, lambda c: _whole(c) and c >= 1, lambda w: _real(w) and w > 0),
+        "(calls >= 1, window seconds > 0)",
+    ),
+    "rate_limit_margin": (lambda v: _real(v) and v >= 0, "seconds >= 0"),
+    "rate_limit_store": (lambda v: isinstance(v, str), "a store (a string)"),
+    "daily_budget": (lambda v: v is None or (_whole(v) and v >= 1), "a whole number >= 1 or None"),
+    "timeout": (
+        lambda v: _pair(v, lambda s: _real(s) and s > 0, lambda s: _real(s) and s > 0),
+        "(connect seconds > 0, read seconds > 0)",
+    ),
+    "max_retries": (lambda v: _whole(v) and v >= 0, "a whole number >= 0"),
+    "max_retry_seconds": (lambda v: _real(v) and v >= 0, "seconds >= 0"),
+    "backoff": (
+        lambda v: (
+            _pair(v, lambda s: _real(s) and s >= 0, lambda s: _real(s) and s >= 0) and v[0] <= v[1]
+        ),
+        "(first seconds >= 0, largest seconds >= first)",
+    ),
+    "call_deadline": (lambda v: _real(v) and v > 0, "seconds > 0"),
+    "read_deadline": (lambda v: v is None or (_real(v) and v > 0), "seconds > 0 or None"),
+    "max_answer_bytes": (lambda v: _whole(v) and v >= 1, "a whole number >= 1"),
+    "workers": (lambda v: v is None or (_whole(v) and v >= 1), "a whole number >= 1 or None"),
+    "page_size": (lambda v: v is None or (_whole(v) and v >= 1), "a whole number >= 1 or None"),
+    "auth": (lambda v: v in AUTH_FORMS, f"one of {', '.join(map(repr, AUTH_FORMS))}"),
+    "paths": (
+        lambda v: (
+            isinstance(v, Mapping)
+            and all(isinstance(k, str) and _text_or_none(p) for k, p in v.items())
+        ),
+        "a mapping of endpoint names to paths (or None)",
+    ),
+    "rate_limit_exception": (lambda v: isinstance(v, str) and bool(v), "an ExceptionType name"),
+    "input_error_types": (
+        lambda v: isinstance(v, (tuple, list)) and all(isinstance(i, str) for i in v),
+        "a tuple of ExceptionType names",
+    ),
+    "repair_drift": (lambda v: isinstance(v, bool), "True or False"),
+    "time_zone": (lambda v: isinstance(v, str), "'UTC', 'account' or an IANA zone name"),
+    "cache_dir": (_text_or_none, "a directory (a string) or None"),
+    "cache_max_bytes": (lambda v: _whole(v) and v >= 0, "a whole number >= 0"),
+}
+"""What each setting may be; the one owner of the settings' rules."""
+
+
 def _check_settings(value: Settings) -> None:
-    calls, window = value.rate_limit
-    if int(calls) != calls or calls < 1 or not window > 0:
-        raise ConfigurationError(
-            f"rate_limit must be (calls >= 1, window seconds > 0); got {value.rate_limit!r}"
-        )
-    if value.auth not in AUTH_FORMS:
-        raise ConfigurationError(
-            f"auth must be one of {', '.join(map(repr, AUTH_FORMS))}; got {value.auth!r}"
-        )
-    if not value.rate_limit_margin >= 0:
-        raise ConfigurationError(
-            f"rate_limit_margin must be seconds >= 0; got {value.rate_limit_margin!r}"
-        )
-    for name in ("workers", "page_size"):
-        number = getattr(value, name)
-        if number is not None and (
-            isinstance(number, bool) or not isinstance(number, int) or number < 1
-        ):
-            raise ConfigurationError(f"{name} must be a whole number >= 1 or None; got {number!r}")
+    for name, (fits, wanted) in _RULES.items():
+        given = getattr(value, name)
+        if not fits(given):
+            shown = "***" if name.endswith("_key") else repr(given)
+            raise ConfigurationError(f"{name} must be {wanted}; got {shown}")
     check_store(value.rate_limit_store)
-    budget = value.daily_budget
-    if budget is not None and (
-        isinstance(budget, bool) or not isinstance(budget, int) or budget < 1
-    ):
-        raise ConfigurationError(
-            f"daily_budget must be a whole number >= 1 or None; got {budget!r}"
-        )
-    if value.max_retries < 0:
-        raise ConfigurationError(f"max_retries must be >= 0; got {value.max_retries!r}")
-    for name in ("call_deadline", "read_deadline"):
-        seconds = getattr(value, name)
-        if (seconds is not None or name == "call_deadline") and not (
-            isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and seconds > 0
-        ):
-            raise ConfigurationError(f"{name} must be seconds > 0; got {seconds!r}")
-    if (
-        isinstance(value.max_answer_bytes, bool)
-        or not isinstance(value.max_answer_bytes, int)
-        or value.max_answer_bytes < 1
-    ):
-        raise ConfigurationError(
-            f"max_answer_bytes must be a whole number >= 1; got {value.max_answer_bytes!r}"
-        )
-    if not isinstance(value.time_zone, str):
-        raise ConfigurationError(f"time_zone must be a string; got {value.time_zone!r}")
     if value.time_zone.strip().lower() != "account":
         zone_named(value.time_zone)
-    if isinstance(value.cache_max_bytes, bool) or not (
-        isinstance(value.cache_max_bytes, int) and value.cache_max_bytes >= 0
-    ):
-        raise ConfigurationError(
-            f"cache_max_bytes must be a whole number >= 0; got {value.cache_max_bytes!r}"
-        )
     from leadsq.client.cache import parse_ttl  # the cache owns what a time to live may be
 
     parse_ttl(value.cache)

@@ -186,3 +186,21 @@ def test_a_bad_time_to_live_is_refused_naming_the_forms(read, cache_dir, calls, 
     with pytest.raises(leadsq.ConfigurationError, match="cache must be"):
         leadsq.configure(cache=value)
     assert calls() == 0
+
+
+def test_a_refresh_in_another_backend_does_not_change_what_the_cache_holds(read, cache_dir) -> None:
+    first = read(
+        "distribution",
+        columns=["ProspectAutoId", "FirstName"],
+        max_results=20,
+        cache="1h",
+        dtype_backend="pyarrow",
+    )
+    first.lsq.refresh()  # replaces the cached answer
+    plain = read(
+        "distribution", columns=["ProspectAutoId", "FirstName"], max_results=20, cache="1h"
+    )
+    assert plain.attrs["leadsq"]["cache"]["hit"]
+    assert str(plain.dtypes["ProspectAutoId"]) == "Int64"
+    assert plain.attrs["leadsq"]["dtype_backend"] == "numpy_nullable"
+    assert str(plain.lsq.refresh().dtypes["ProspectAutoId"]) == "Int64"

@@ -163,3 +163,21 @@ def test_a_frame_never_refreshes_from_another_account(two_accounts, fresh_settin
     assert sum(second.stats()["paths"].values()) == calls  # not one call with its keys
     with leadsq.Client(host, first.access_key, first.secret_key) as client:
         pd.testing.assert_frame_equal(mine.lsq.refresh(client=client), mine)
+
+
+def test_a_refresh_finds_the_account_when_analytics_has_a_host_of_its_own(
+    sandbox: Sandbox, fresh_settings
+) -> None:
+    with served_in_front_of(sandbox, lambda request, before: None) as analytics:
+        where = {"host": sandbox.url, "analytics_url": analytics.url}
+        with leadsq.Client(**where, **_keys(sandbox), rate_limit=(10_000, 1)) as own:
+            frame = own.read("distribution", columns=COLUMNS, max_results=50, progress=False)
+        # later, as in a new session: the keys configured, the frame's own client gone
+        leadsq.configure(**where, **_keys(sandbox), rate_limit=(10_000, 1))
+        again = frame.lsq.refresh()
+    assert frame.attrs["leadsq"]["host"] == analytics.url
+    pd.testing.assert_frame_equal(again, frame)
+
+
+def _keys(box: Sandbox) -> dict[str, str]:
+    return {"access_key": box.access_key, "secret_key": box.secret_key}

@@ -116,3 +116,31 @@ def test_unknown_settings_are_refused(fresh_settings):
         leadsq.configure(rate_limt=(1, 1))
     with pytest.raises(leadsq.ConfigurationError, match="rate_limit"):
         leadsq.configure(rate_limit=(0, 5))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"rate_limit": "x"},
+        {"rate_limit": 5},
+        {"max_retries": "3"},
+        {"rate_limit_margin": "x"},
+        {"paths": 1},
+        {"paths": {"distribution": 5}},
+        {"timeout": "x"},
+        {"timeout": (0, 0)},
+        {"backoff": (-1, -1)},
+        {"backoff": (5, 1)},
+        {"max_retry_seconds": -5},
+        {"repair_drift": "no"},
+        {"input_error_types": "MXInvalidInputException"},
+        {"discovery_host": None},
+    ],
+    ids=repr,
+)
+def test_every_setting_is_checked_when_given(bad) -> None:
+    (name,) = bad
+    with pytest.raises(leadsq.ConfigurationError, match=f"^{name} must be"):
+        leadsq.Client(**bad)
+    with pytest.raises(leadsq.ConfigurationError, match=f"^{name} must be"):
+        leadsq.configure(**bad)
