@@ -83,9 +83,10 @@ class Client:
         session: requests.Session | None = None,
         **changes: Any,
     ) -> None:
+        access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
         base = settings if settings is not None else current_settings()
         self.settings: Settings = _changed(base, changes) if changes else base
-        self._arguments = (host, masked(access_key), masked(secret_key), analytics_url)
+        self._arguments = (host, access_key, secret_key, analytics_url)
         self._session = session
         self._lock = threading.RLock()
         self._connection: Connection | None = None
@@ -313,6 +314,7 @@ def client_for(
     QueryError
         For ``client=`` together with connection keywords.
     """
+    access_key, secret_key = masked(access_key), masked(secret_key)  # no plain key in locals
     given = (host, access_key, secret_key, analytics_url)
     if client is not None:
         if any(value is not None for value in given):

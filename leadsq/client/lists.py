@@ -14,6 +14,7 @@ import pandas as pd
 
 from leadsq.client import metadata
 from leadsq.client.client import Client, client_for
+from leadsq.client.connection import masked_arguments
 from leadsq.client.metadata import fields_from_metadata
 
 if TYPE_CHECKING:
@@ -42,7 +43,9 @@ def fields(client: Client | None = None, **connection: Unpack[ConnectionArgument
         ``DisplayName``, ``DataType`` and ``Options`` (a Select field's values, as a
         tuple; empty for other types).
     """
-    rows = fields_from_metadata(metadata.lead_fields(client_for(client, **connection).connection))
+    rows = fields_from_metadata(
+        metadata.lead_fields(client_for(client, **masked_arguments(connection)).connection)
+    )
     return pd.DataFrame(
         {
             "SchemaName": [item.name for item in rows],
@@ -64,7 +67,7 @@ def users(client: Client | None = None, **connection: Unpack[ConnectionArguments
         ``host``, ``access_key``, ``secret_key``, ``analytics_url`` instead of ``client``,
         as for :func:`leadsq.read_leadsquared`.
     """
-    return metadata.users(client_for(client, **connection).connection)
+    return metadata.users(client_for(client, **masked_arguments(connection)).connection)
 
 
 def activity_types(
@@ -80,4 +83,4 @@ def activity_types(
         ``host``, ``access_key``, ``secret_key``, ``analytics_url`` instead of ``client``,
         as for :func:`leadsq.read_leadsquared`.
     """
-    return metadata.activity_types(client_for(client, **connection).connection)
+    return metadata.activity_types(client_for(client, **masked_arguments(connection)).connection)

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from leadsq.client.connection import ConnectionArguments
 
 from leadsq.client.client import Client, client_for
-from leadsq.client.connection import Connection
+from leadsq.client.connection import Connection, masked_arguments
 from leadsq.client.reading import DriftWarning, read_report
 from leadsq.client.sync_store import FORMATS, KEY, open_store
 from leadsq.contract import (
@@ -158,6 +158,7 @@ def sync(
     """
     if not isinstance(lag, (int, float)) or isinstance(lag, bool) or not lag >= 0:
         raise QueryError(f"lag must be seconds >= 0; got {lag!r}")
+    connection = masked_arguments(connection)  # no plain key in locals
     reading = client_for(client, **connection)
     settings = reading.settings
     query = build_report(
