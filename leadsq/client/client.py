@@ -1,7 +1,7 @@
 """The client: one account, its settings, its transport and what it has fetched.
 
 A :class:`Client` holds what used to be process-wide: frozen :class:`Settings`, the
-connection (resolved on first use), the HTTP transport (one keep-alive session; a
+connection (resolved at each use), the HTTP transport (one keep-alive session; a
 ``session=`` seam), the account's metadata (lead fields, users, activity types, its own
 user), and ``close()``. What is shared on purpose stays shared: the rate limit and daily
 budget of an access key (every client, process and machine using the key, through
@@ -13,7 +13,8 @@ Functions that take connection keywords (``read_leadsquared(host=..., access_key
 ``leadsq.fields(...)``, ``leadsq.sync(...)``) use :func:`client_for`: the **default
 client** when none is named (its settings are ``leadsq.settings``, changed by
 :func:`configure`), else a client of the default settings kept for those keywords.
-:func:`configure` closes them all, so no read goes on with the settings it replaced.
+:func:`configure` gives them all its settings and closes the transports of the old ones,
+so no call goes on with the settings it replaced.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from leadsq.client.connection import Connection, hasty, masked, resolve_connection
+from leadsq.client.connection import Connection, masked, resolve_connection
 from leadsq.client.learnt import key_digest
 from leadsq.client.settings import Settings
 from leadsq.errors import ConfigurationError, QueryError
@@ -130,10 +131,13 @@ class Client:
             return self._connection
 
     def _drop_account(self) -> None:
+        self._close_transports()
+        self._fetched.clear()
+
+    def _close_transports(self) -> None:
         for _, transport in self._transports.values():
             transport.close()
         self._transports.clear()
-        self._fetched.clear()
 
     @property
     def account(self) -> str:
@@ -160,8 +164,8 @@ class Client:
         object each time, so quick look-ups share one transport."""
         with self._lock:
             held = self._hasty.get(id(connection.settings))
-            if held is None or held[0] is not connection.settings:
-                held = (connection.settings, hasty(connection.settings))
+            if held is None:  # held[0] keeps the id taken while it is a key
+                held = (connection.settings, _hasty(connection.settings))
                 self._hasty[id(connection.settings)] = held
             return dataclasses.replace(connection, settings=held[1])
 
@@ -182,9 +186,7 @@ class Client:
         """Close the HTTP sessions; the client makes no call after this."""
         with self._lock:
             self._closed = True
-            for _, transport in self._transports.values():
-                transport.close()
-            self._transports.clear()
+            self._close_transports()
 
     def read(self, endpoint: str, where: str | None = None, **arguments: Any) -> pd.DataFrame:
         """:func:`leadsq.read_leadsquared` with this client."""
@@ -215,14 +217,20 @@ class Client:
         :func:`configure`): the transports of the old ones are closed; the account's
         metadata is kept while :attr:`connection` resolves to the same account."""
         with self._lock:
-            for _, transport in self._transports.values():
-                transport.close()
-            self._transports.clear()
+            self._close_transports()
+            self._hasty.clear()  # quick settings of the old ones
             if self._connection is not None:
                 if settings.paths != self.settings.paths:  # the metadata came from them
                     self._fetched.clear()
                 self._connection = dataclasses.replace(self._connection, settings=settings)
             self.settings = settings
+
+
+def _hasty(settings: Settings) -> Settings:
+    """``settings`` for a quick look-up: one attempt, no retry, short timeouts."""
+    return dataclasses.replace(
+        settings, max_retries=0, max_retry_seconds=0.0, timeout=(3.0, 10.0), call_deadline=10.0
+    )
 
 
 def _changed(settings: Settings, changes: dict[str, Any]) -> Settings:
@@ -234,11 +242,7 @@ def _changed(settings: Settings, changes: dict[str, Any]) -> Settings:
             f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(names))}"
         )
     paths = changes.get("paths")
-    if paths is not None:
-        if not isinstance(paths, Mapping):
-            raise ConfigurationError(
-                f"paths must be a mapping of endpoint names to paths; got {paths!r}"
-            )
+    if isinstance(paths, Mapping):  # anything else is refused by the settings' own rules
         changes = {**changes, "paths": {**settings.paths, **paths}}
     return dataclasses.replace(settings, **changes)
 
@@ -258,7 +262,7 @@ def _default_client() -> Client:
 
 def current_settings() -> Settings:
     """The default client's settings: what ``leadsq.settings`` shows."""
-    return _default_client().settings if _default else Settings()
+    return _default[0].settings if _default else Settings()
 
 
 def configure(settings: Settings | None = None, /, **changes: Any) -> Settings:
@@ -329,8 +333,7 @@ def client_for(
     with _lock:
         known = _named.get(name)
         if known is None or known._closed:
-            base = _default[0].settings if _default else Settings()
-            known = _named[name] = Client(*given, settings=base)
+            known = _named[name] = Client(*given, settings=current_settings())
         return known
 
 

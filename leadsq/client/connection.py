@@ -20,7 +20,6 @@ there is never a silent fallback to fake data.
 from __future__ import annotations
 
 import configparser
-import dataclasses
 import os
 import stat
 import warnings
@@ -81,13 +80,6 @@ class Secret(str):
 
     def __repr__(self) -> str:
         return "Secret('***')"
-
-
-def hasty(settings: Settings) -> Settings:
-    """``settings`` for a quick look-up: one attempt, no retry, short timeouts."""
-    return dataclasses.replace(
-        settings, max_retries=0, max_retry_seconds=0.0, timeout=(3.0, 10.0), call_deadline=10.0
-    )
 
 
 def masked(value: str | None) -> str | None:
@@ -179,10 +171,16 @@ class Connection:
         """This connection for a look-up that must not keep a user waiting (owner names
         for a plot, the form's lists): one attempt, no retry, short timeouts and deadline.
         Its failure is the caller's to show, with what it can do without the answer. A
-        client's quick connections share one transport."""
-        if self.client is not None:
-            return self.client.quick(self)
-        return dataclasses.replace(self, settings=hasty(self.settings))
+        client's quick connections share one transport.
+
+        Raises
+        ------
+        ConfigurationError
+            For a connection no :class:`~leadsq.Client` made (it could make no call).
+        """
+        if self.client is None:
+            raise ConfigurationError("a Connection is made by a leadsq.Client (client.connection)")
+        return self.client.quick(self)
 
     @property
     def account(self) -> str:
