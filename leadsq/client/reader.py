@@ -200,18 +200,21 @@ def read_leadsquared(
     from leadsq.client.reading import doing, held_as, lead_fields, read_report
 
     try:  # the traceback ends here, at the user's call: leadsq's insides add nothing
+        connected = None  # resolved once, when first needed
         if activities is not None and checks.names_in(activities):
+            connected = reading.connection
             with doing(endpoint, "reading the account's activity types"):
-                query["activities"] = checks.activity_codes(activities, reading.connection)
+                query["activities"] = checks.activity_codes(activities, connected)
         if body is None and any(v is not None for v in (created, modified, activity_window)):
+            connected = connected or reading.connection
             with doing(endpoint, "reading the account's time zone"):
-                query["zone"] = metadata.time_zone(reading.connection)
+                query["zone"] = metadata.time_zone(connected)
         build_report(endpoint, where, **query)  # every argument checked before any request
-        fields = lead_fields(reading.connection, endpoint)
-        report = build_report(endpoint, where, **query, fields=fields)
+        connected = connected or reading.connection
+        report = build_report(endpoint, where, **query, fields=lead_fields(connected, endpoint))
         read = read_report(
             report,
-            reading.connection,
+            connected,
             max_results=max_results,
             chunksize=chunksize,
             progress=progress,
