@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from leadsq.analysis.provenance import OWNER, OWNER_NAME
-from leadsq.analysis.words import AccountNames
+from leadsq.analysis.provenance import OWNER_NAME
+from leadsq.analysis.words import AccountNames, owner_labels
 from leadsq.client import metadata
 from leadsq.client.checks import warn_user
 from leadsq.client.refresh import connection_of
@@ -35,8 +35,7 @@ def plot_owner_names(frame: pd.DataFrame, provenance: Mapping[str, Any]) -> dict
     column when it has one, else one quick look-up; when that fails, none (the plot
     shows ids) and a warning naming the host and the error."""
     if OWNER_NAME in frame.columns:
-        ids = frame[OWNER] if OWNER in frame.columns else frame.index.get_level_values(OWNER)
-        return {str(i): str(n) for i, n in zip(ids, frame[OWNER_NAME], strict=True)}
+        return dict(owner_labels(frame, True))
     try:
         return owner_name_map(provenance, quick=True)
     except LeadsqError as exc:
@@ -53,16 +52,8 @@ def plot_account_names(provenance: Mapping[str, Any]) -> AccountNames:
     activities: dict[int, str] = {}
     try:
         connection = connection_of(provenance).quick()
-        table = metadata.lead_fields(connection)
-        if {"SchemaName", "DisplayName"} <= set(table.columns):
-            fields = dict(
-                zip(table["SchemaName"].astype(str), table["DisplayName"].astype(str), strict=True)
-            )
-        types = metadata.activity_types(connection)
-        if {"ActivityEvent", "Name"} <= set(types.columns):
-            activities = {
-                int(c): str(n) for c, n in zip(types["ActivityEvent"], types["Name"], strict=True)
-            }
+        fields = metadata.field_names(connection)
+        activities = metadata.activity_names(connection)
     except LeadsqError:
         pass
     return AccountNames(fields, activities)

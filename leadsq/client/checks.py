@@ -54,13 +54,6 @@ def names_in(activities: object) -> bool:
     return any(isinstance(item, str) and not item.strip().isdigit() for item in items)
 
 
-def _activity_names(connection: Connection) -> dict[int, str]:
-    frame = metadata.activity_types(connection)
-    if frame.empty:
-        return {}
-    return dict(zip(frame["ActivityEvent"].astype(int), frame["Name"].astype(str), strict=True))
-
-
 def activity_codes(
     activities: int | str | Sequence[int | str], connection: Connection
 ) -> list[int | str]:
@@ -81,7 +74,7 @@ def activity_codes(
     items: list[Any] = (
         list(activities) if isinstance(activities, (list, tuple, pd.Series)) else [activities]
     )
-    names = _activity_names(connection)
+    names = metadata.activity_names(connection)
     by_name: dict[str, list[int]] = {}
     for code, name in names.items():
         by_name.setdefault(name.strip().lower(), []).append(code)
@@ -139,7 +132,7 @@ def _warn_activities(report: Report, connection: Connection) -> None:
     codes = [code for f in report.activity_filters for code in f.values]
     if not codes:
         return
-    names = _activity_names(connection)
+    names = metadata.activity_names(connection)
     unknown = [code for code in codes if code not in names]
     if unknown:
         warn_user(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -37,8 +38,10 @@ __all__ = [
     "USER_ID",
     "Field",
     "account",
+    "activity_names",
     "activity_types",
     "display_names",
+    "field_names",
     "field_types",
     "fields_from_metadata",
     "lead_fields",
@@ -130,10 +133,24 @@ def lead_fields(connection: Connection | None = None) -> pd.DataFrame:
 
 def field_types(connection: Connection | None = None) -> dict[str, str]:
     """Lead ``SchemaName`` to ``DataType``."""
-    frame = _fetch(_connection(connection), "lead_fields")
+    return _pairs(_fetch(_connection(connection), "lead_fields"), "SchemaName", "DataType", str)
+
+
+def field_names(connection: Connection | None = None) -> dict[str, str]:
+    """Lead ``SchemaName`` to ``DisplayName``."""
+    return _pairs(_fetch(_connection(connection), "lead_fields"), "SchemaName", "DisplayName", str)
+
+
+def activity_names(connection: Connection | None = None) -> dict[int, str]:
+    """Activity event code to the type's ``Name``."""
+    return _pairs(_fetch(_connection(connection), "activity_types"), "ActivityEvent", "Name", int)
+
+
+def _pairs(frame: pd.DataFrame, key: str, value: str, kind: type) -> dict[Any, str]:
+    """``key`` to ``value`` over the rows of a metadata frame (none for an empty one)."""
     if frame.empty:
         return {}
-    return dict(zip(frame["SchemaName"].astype(str), frame["DataType"].astype(str), strict=True))
+    return dict(zip(frame[key].astype(kind), frame[value].astype(str), strict=True))
 
 
 def activity_types(connection: Connection | None = None) -> pd.DataFrame:
